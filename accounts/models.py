@@ -96,7 +96,9 @@ class AuditEvent(TenantOwnedModel):
     """Who did what to which object, and when. Written by services, never by signals."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="audit_events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(max_length=254, blank=True, help_text="Kept when the actor is deleted")
     action = models.CharField(max_length=64)
     target_type = models.CharField(max_length=64, blank=True)

@@ -48,9 +48,7 @@ def _lock_tenant(tenant: Tenant) -> None:
 
 
 def _other_admins_exist(*, tenant: Tenant, excluding: Membership) -> bool:
-    return (
-        Membership.objects.for_tenant(tenant).filter(role=Role.ADMIN).exclude(pk=excluding.pk).exists()
-    )
+    return Membership.objects.for_tenant(tenant).filter(role=Role.ADMIN).exclude(pk=excluding.pk).exists()
 
 
 @transaction.atomic
@@ -70,8 +68,12 @@ def membership_change_role(*, tenant: Tenant, actor: User, membership: Membershi
     membership.full_clean()
     membership.save(update_fields=["role"])
     audit_record(
-        tenant=tenant, actor=actor, action="membership.role_changed", target=membership,
-        target_label=membership.user.email, details={"from": old, "to": role},
+        tenant=tenant,
+        actor=actor,
+        action="membership.role_changed",
+        target=membership,
+        target_label=membership.user.email,
+        details={"from": old, "to": role},
     )
     return membership
 
@@ -81,12 +83,14 @@ def membership_remove(*, tenant: Tenant, actor: User, membership: Membership) ->
     _lock_tenant(tenant)
     membership = Membership.objects.for_tenant(tenant).get(pk=membership.pk)
     if membership.role == Role.ADMIN and not _other_admins_exist(tenant=tenant, excluding=membership):
-        raise ApplicationError(
-            f"{membership.user.email} is the last admin of {tenant.name} and cannot be removed."
-        )
+        raise ApplicationError(f"{membership.user.email} is the last admin of {tenant.name} and cannot be removed.")
     audit_record(
-        tenant=tenant, actor=actor, action="membership.removed", target=membership,
-        target_label=membership.user.email, details={"role": membership.role},
+        tenant=tenant,
+        actor=actor,
+        action="membership.removed",
+        target=membership,
+        target_label=membership.user.email,
+        details={"role": membership.role},
     )
     membership.delete()
 
@@ -122,8 +126,12 @@ def invitation_create(*, tenant: Tenant, actor: User, email: str, role: str) -> 
     except IntegrityError as exc:
         raise ApplicationError(f"An invitation for {email} is already pending.") from exc
     audit_record(
-        tenant=tenant, actor=actor, action="invitation.sent", target=invitation,
-        target_label=email, details={"role": role},
+        tenant=tenant,
+        actor=actor,
+        action="invitation.sent",
+        target=invitation,
+        target_label=email,
+        details={"role": role},
     )
     from accounts.tasks import deliver_invitation
 
@@ -174,9 +182,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     if invitation.status != Invitation.Status.PENDING:
         raise ApplicationError("This invitation has already been used or was withdrawn.")
     if invitation.email.lower() != user.email.lower():
-        raise ApplicationError(
-            f"This invitation is for {invitation.email}, but you are signed in as {user.email}."
-        )
+        raise ApplicationError(f"This invitation is for {invitation.email}, but you are signed in as {user.email}.")
     tenant = invitation.tenant
     membership, created = Membership.objects.for_tenant(tenant).get_or_create(
         tenant=tenant, user=user, defaults={"role": invitation.role}
@@ -185,8 +191,12 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["status", "accepted_at"])
     audit_record(
-        tenant=tenant, actor=user, action="invitation.accepted", target=membership,
-        target_label=user.email, details={"role": membership.role, "new_member": created},
+        tenant=tenant,
+        actor=user,
+        action="invitation.accepted",
+        target=membership,
+        target_label=user.email,
+        details={"role": membership.role, "new_member": created},
     )
     return membership
 
@@ -198,7 +208,9 @@ def invitation_revoke(*, tenant: Tenant, actor: User, invitation: Invitation) ->
         raise ApplicationError("Only a pending invitation can be withdrawn.")
     invitation.status = Invitation.Status.REVOKED
     invitation.save(update_fields=["status"])
-    audit_record(tenant=tenant, actor=actor, action="invitation.revoked", target=invitation, target_label=invitation.email)
+    audit_record(
+        tenant=tenant, actor=actor, action="invitation.revoked", target=invitation, target_label=invitation.email
+    )
 
 
 def invitations_purge_expired() -> int:

@@ -11,6 +11,8 @@ row was itself loaded under a tenant scope.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import models
@@ -21,15 +23,29 @@ class TenantScopeError(RuntimeError):
     pass
 
 
+# Django's own model validation (unique fields and constraints that do not include the tenant) queries
+# the default manager; those look-ups only ask "does a clashing row exist", so they may cross tenants.
+_validation_in_progress: ContextVar[bool] = ContextVar("tenant_validation", default=False)
+
+
+@contextmanager
+def _model_validation():
+    token = _validation_in_progress.set(True)
+    try:
+        yield
+    finally:
+        _validation_in_progress.reset(token)
+
+
 class TenantQuerySet(models.QuerySet):
     _tenant_scope_waived = False
 
-    def for_tenant(self, tenant: Any) -> "TenantQuerySet":
+    def for_tenant(self, tenant: Any) -> TenantQuerySet:
         if tenant is None:
             raise TenantScopeError(f"{self.model.__name__}: for_tenant(None)")
         return self.filter(tenant=tenant)
 
-    def unscoped(self) -> "TenantQuerySet":
+    def unscoped(self) -> TenantQuerySet:
         """Cross-tenant access. Only for code whose name and comment say why (fan-out, admin)."""
         clone = self._chain()
         clone._tenant_scope_waived = True
@@ -42,7 +58,7 @@ class TenantQuerySet(models.QuerySet):
         return clone
 
     def _is_tenant_scoped(self) -> bool:
-        if self._tenant_scope_waived:
+        if self._tenant_scope_waived or _validation_in_progress.get():
             return True
         where = self.query.where
         if where.connector != "AND" or where.negated:
@@ -111,3 +127,11 @@ class TenantOwnedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def _perform_unique_checks(self, unique_checks):
+        with _model_validation():
+            return super()._perform_unique_checks(unique_checks)
+
+    def validate_constraints(self, exclude=None):
+        with _model_validation():
+            return super().validate_constraints(exclude=exclude)

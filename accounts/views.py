@@ -20,7 +20,6 @@ from accounts.models import Invitation, Membership
 from accounts.permissions import tenant_admin_required, tenant_member_required
 from staircase.exceptions import ApplicationError
 
-
 AUDIT_ACTION_FILTERS = [
     ("membership.", "people and roles"),
     ("invitation.", "invitations"),
@@ -90,7 +89,9 @@ def change_role(request: HttpRequest, pk: int) -> HttpResponse:
     role = form.cleaned_data["role"]
     _attempt(
         request,
-        lambda: services.membership_change_role(tenant=request.tenant, actor=request.user, membership=membership, role=role),
+        lambda: services.membership_change_role(
+            tenant=request.tenant, actor=request.user, membership=membership, role=role
+        ),
         f"{membership.user.email} is now {role}.",
     )
     return redirect("accounts:users")

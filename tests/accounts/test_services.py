@@ -36,7 +36,9 @@ def test_tenant_create_rejects_blank_name(db):
 
 def test_invite_sends_signed_link_and_accept_creates_membership(tenant, admin_user, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        invitation = services.invitation_create(tenant=tenant, actor=admin_user, email="New@Person.test", role=Role.MEMBER)
+        invitation = services.invitation_create(
+            tenant=tenant, actor=admin_user, email="New@Person.test", role=Role.MEMBER
+        )
     assert invitation.email == "new@person.test"
     assert len(mail.outbox) == 1
     match = re.search(r"http://127\.0\.0\.1:8000/invitations/([^/\s]+)/", mail.outbox[0].body)

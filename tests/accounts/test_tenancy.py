@@ -63,3 +63,14 @@ def test_related_managers_of_loaded_objects_work(two_tenants, admin_user):
 def test_audit_events_are_scoped_too(two_tenants):
     with pytest.raises(TenantScopeError):
         list(AuditEvent.objects.all())
+
+
+def test_model_validation_of_uniques_still_works(two_tenants, admin_user):
+    from django.core.exceptions import ValidationError
+
+    tenant, _ = two_tenants
+    duplicate = Membership(tenant=tenant, user=admin_user, role="member")
+    with pytest.raises(ValidationError):
+        duplicate.full_clean()
+    with pytest.raises(TenantScopeError):  # and the waiver ends with the validation
+        list(Membership.objects.all())

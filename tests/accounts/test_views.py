@@ -19,8 +19,13 @@ def test_anonymous_is_sent_to_login(client):
 def test_signup_creates_workspace_with_admin(client):
     response = client.post(
         reverse("account_signup"),
-        {"email": "founder@new.test", "password1": "a-long-password-1", "password2": "a-long-password-1",
-         "company": "Newco", "name": "Fay Founder"},
+        {
+            "email": "founder@new.test",
+            "password1": "a-long-password-1",
+            "password2": "a-long-password-1",
+            "company": "Newco",
+            "name": "Fay Founder",
+        },
     )
     assert response.status_code == 302, response.content
     user = User.objects.get(email="founder@new.test")
@@ -125,7 +130,7 @@ def test_other_tenants_ids_are_404(other_client, tenant, admin_user, member_user
     ]:
         response = getattr(other_client, method)(reverse(name, args=[pk]), {"role": "admin"})
         assert response.status_code == 404, (name, response.status_code)
-    missing = getattr(other_client, "post")(reverse("accounts:change_role", args=[999999]), {"role": "admin"})
+    missing = other_client.post(reverse("accounts:change_role", args=[999999]), {"role": "admin"})
     assert missing.status_code == 404
     membership.refresh_from_db()
     assert membership.role == Role.MEMBER
@@ -135,7 +140,9 @@ def test_other_tenants_ids_are_404(other_client, tenant, admin_user, member_user
 
 def test_audit_log_lists_this_tenant_only(admin_client, tenant, other_tenant, admin_user, other_admin):
     AuditEvent.objects.create(tenant=tenant, actor=admin_user, action="membership.role_changed", target_label="mine")
-    AuditEvent.objects.create(tenant=other_tenant, actor=other_admin, action="membership.role_changed", target_label="theirs")
+    AuditEvent.objects.create(
+        tenant=other_tenant, actor=other_admin, action="membership.role_changed", target_label="theirs"
+    )
     response = admin_client.get(reverse("accounts:audit_log"))
     assert b"mine" in response.content and b"theirs" not in response.content
     filtered = admin_client.get(reverse("accounts:audit_log"), {"action": "invitation."})

@@ -19,7 +19,9 @@ def test_every_environment_variable_is_documented():
     }
     read = set()
     for folder, dirs, files in os.walk(ROOT):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in {"tests", "var", "node_modules", "staticfiles"}]
+        dirs[:] = [
+            d for d in dirs if not d.startswith(".") and d not in {"tests", "var", "node_modules", "staticfiles"}
+        ]
         for name in files:
             if name.endswith(".py"):
                 read |= set(PATTERN.findall((Path(folder) / name).read_text()))

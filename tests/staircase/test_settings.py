@@ -9,14 +9,24 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SETTINGS_ENV_NAMES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_DEBUG", "DJANGO_SECRET_KEY",
-                      "CELERY_FILESYSTEM_DIR", "CELERY_TASK_DEFAULT_QUEUE", "FIELD_ENCRYPTION_KEYS")
+SETTINGS_ENV_NAMES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "DJANGO_DEBUG",
+    "DJANGO_SECRET_KEY",
+    "CELERY_FILESYSTEM_DIR",
+    "CELERY_TASK_DEFAULT_QUEUE",
+    "FIELD_ENCRYPTION_KEYS",
+)
 
 
 def run_python(code: str, env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENV_NAMES and not k.startswith("DJANGO_")}
     clean.update({"STAIRCASE_VAR_DIR": str(tmp_path / "var"), **env})
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
 
 
 DUMP = """
@@ -81,6 +91,8 @@ def test_production_check_deploy_is_clean(tmp_path):
         "REDIS_URL": "redis://cache.internal:6379/0",
         "FIELD_ENCRYPTION_KEYS": "o0b7yGSP9Zf-XCvPjkIYV0C0s6j3aM6Z8QFZ2Yq4w1s=",
         "SITE_URL": "https://staircase.example.com",
+        "PIPEDRIVE_CLIENT_ID": "abc123",
+        "PIPEDRIVE_CLIENT_SECRET": "s3cret",
     }
     code = (
         "import sys; from django.core.management import execute_from_command_line;"

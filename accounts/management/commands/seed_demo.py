@@ -25,7 +25,9 @@ class Command(BaseCommand):
         for email, name, _role, staff in DEMO_USERS:
             user = User.objects.filter(email=email).first()
             if user is None:
-                user = User.objects.create_user(email=email, password=DEMO_PASSWORD, name=name, is_staff=staff, is_superuser=staff)
+                user = User.objects.create_user(
+                    email=email, password=DEMO_PASSWORD, name=name, is_staff=staff, is_superuser=staff
+                )
             users[email] = user
         admin = users[DEMO_USERS[0][0]]
         tenant = Tenant.objects.filter(slug="demo").first()
@@ -33,8 +35,12 @@ class Command(BaseCommand):
             tenant = tenant_create(name="Demo", owner=admin)
         for email, _name, role, _staff in DEMO_USERS:
             if role is not None:
-                Membership.objects.for_tenant(tenant).get_or_create(tenant=tenant, user=users[email], defaults={"role": role})
+                Membership.objects.for_tenant(tenant).get_or_create(
+                    tenant=tenant, user=users[email], defaults={"role": role}
+                )
         self.stdout.write(self.style.SUCCESS("Demo workspace “Demo” is ready. Log in at http://127.0.0.1:8000/ with:"))
-        for email, _name, role, staff in DEMO_USERS:
-            what = "tenant admin" if role == Role.ADMIN else "tenant member" if role else "Staircase staff (Django admin)"
+        for email, _name, role, _staff in DEMO_USERS:
+            what = (
+                "tenant admin" if role == Role.ADMIN else "tenant member" if role else "Staircase staff (Django admin)"
+            )
             self.stdout.write(f"  {what:32} {email} / {DEMO_PASSWORD}")
