@@ -11,5 +11,6 @@ urlpatterns = [
     path("auth/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("integrations.urls")),
+    path("", include("customers.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

@@ -1,6 +1,6 @@
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 
 from accounts.permissions import tenant_member_required
@@ -8,7 +8,7 @@ from accounts.permissions import tenant_member_required
 
 @tenant_member_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    return redirect("customers:list")
 
 
 @never_cache

@@ -77,3 +77,46 @@ def _remove_test_queue_folder():
     folder = os.environ.get("CELERY_FILESYSTEM_DIR", "")
     if folder.startswith(os.path.join(tempfile.gettempdir(), "staircase-celery-")):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def _demo_sandbox():
+    from sandbox.testing import running_sandbox
+
+    with running_sandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def sandbox(_demo_sandbox, settings):
+    """The demo sandbox (in-process, ephemeral port), reset to its fixture, with the app pointed at it."""
+    _demo_sandbox.reset()
+    _demo_sandbox.control(
+        "POST",
+        "clients",
+        {
+            "client_id": settings.PIPEDRIVE_CLIENT_ID,
+            "client_secret": settings.PIPEDRIVE_CLIENT_SECRET,
+            "redirect_uri": settings.PIPEDRIVE_REDIRECT_URI,
+        },
+    )
+    settings.PIPEDRIVE_OAUTH_BASE_URL = _demo_sandbox.url
+    settings.PIPEDRIVE_ALLOWED_API_ORIGINS = [_demo_sandbox.url]
+    return _demo_sandbox
+
+
+@pytest.fixture(scope="session")
+def _generated_sandbox():
+    from sandbox.testing import running_sandbox
+
+    with running_sandbox(orgs=160, persons_per_org=3, seed=11) as sb:
+        yield sb
+
+
+@pytest.fixture
+def gen_sandbox(_generated_sandbox, settings):
+    """A sandbox with 160 generated orgs (parents and children, varied statuses), reset for each test."""
+    _generated_sandbox.reset()
+    settings.PIPEDRIVE_OAUTH_BASE_URL = _generated_sandbox.url
+    settings.PIPEDRIVE_ALLOWED_API_ORIGINS = [_generated_sandbox.url]
+    return _generated_sandbox

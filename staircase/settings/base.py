@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "accounts",
+    "customers",
     "integrations",
 ]
 
@@ -217,3 +218,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Pipedrive ------------------------------------------------------------------------------
+# Defaults point at the bundled sandbox (`python -m sandbox`, started by `make run`). For real Pipedrive
+# set PIPEDRIVE_OAUTH_BASE_URL=https://oauth.pipedrive.com and the client id/secret of your app.
+PIPEDRIVE_CLIENT_ID = env.str("PIPEDRIVE_CLIENT_ID", default="staircase-dev")
+PIPEDRIVE_CLIENT_SECRET = env.str("PIPEDRIVE_CLIENT_SECRET", default="staircase-dev-secret")
+PIPEDRIVE_OAUTH_BASE_URL = env.str("PIPEDRIVE_OAUTH_BASE_URL", default="http://127.0.0.1:8100").rstrip("/")
+PIPEDRIVE_REDIRECT_URI = env.str("PIPEDRIVE_REDIRECT_URI", default=f"{SITE_URL}/integrations/pipedrive/callback/")
+# api_domain values accepted besides https://*.pipedrive.com (exact origins, comma-separated).
+PIPEDRIVE_ALLOWED_API_ORIGINS = env.list("PIPEDRIVE_ALLOWED_API_ORIGINS", default=["http://127.0.0.1:8100"])
+PIPEDRIVE_HTTP_TIMEOUT = env.float("PIPEDRIVE_HTTP_TIMEOUT", default=30.0)
+# Records per list page (Pipedrive's maximum, 500, is the cheapest; smaller only for tests and debugging).
+PIPEDRIVE_PAGE_SIZE = min(500, env.int("PIPEDRIVE_PAGE_SIZE", default=500))

@@ -14,6 +14,12 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 
+# Real Pipedrive unless told otherwise; the sandbox origin is never trusted by default here.
+PIPEDRIVE_CLIENT_ID = env.str("PIPEDRIVE_CLIENT_ID")
+PIPEDRIVE_CLIENT_SECRET = env.str("PIPEDRIVE_CLIENT_SECRET")
+PIPEDRIVE_OAUTH_BASE_URL = env.str("PIPEDRIVE_OAUTH_BASE_URL", default="https://oauth.pipedrive.com").rstrip("/")
+PIPEDRIVE_ALLOWED_API_ORIGINS = env.list("PIPEDRIVE_ALLOWED_API_ORIGINS", default=[])
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True

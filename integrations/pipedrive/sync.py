@@ -1,0 +1,457 @@
+"""One sync run of one Pipedrive connection: fields → organizations → parents → persons → removal → domains.
+
+Invariants (GUIDE "Reliability"):
+- accounts are marked for removal only after a complete listing in this run; any failed page aborts
+  the run before the removal step, so an incomplete run never looks like an empty one;
+- every write is an idempotent upsert, and a run after a crash resumes from its last completed step,
+  so re-running converges to the same rows;
+- one run per connection at a time (lease.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.utils import timezone
+
+from customers import services as accounts
+from integrations.models import Connection, SyncConfig, SyncRun
+from integrations.pipedrive import lease, persons, relationships
+from integrations.pipedrive.client import PipedriveClient
+from integrations.pipedrive.errors import PipedriveError, RateLimited, ReauthRequired
+from integrations.pipedrive.selection import OrgRecord, field_by_key, org_record
+from integrations.services import connection_mark_needs_reauth
+
+logger = logging.getLogger(__name__)
+
+FULL_SYNC_EVERY = timedelta(hours=24)
+INCREMENTAL_OVERLAP = timedelta(minutes=5)  # Pipedrive's update_time has second precision; be generous
+RESUME_WINDOW = timedelta(hours=6)
+FAILURE_BACKOFF = timedelta(minutes=10)
+
+
+class SyncHalted(Exception):
+    """An expected stop the admin must see: configuration gone stale, connection disconnected."""
+
+
+@dataclass
+class Checkpoint:
+    """What a failed run leaves for the next one (stored in SyncRun.details)."""
+
+    epoch: datetime
+    steps_done: list[str]
+    orgs_cursor: str | None = None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+class SyncEngine:
+    STEPS = ("fields", "organizations", "relationships", "persons", "removal", "domains")
+
+    def __init__(
+        self,
+        *,
+        connection: Connection,
+        config: SyncConfig,
+        run: SyncRun,
+        lease_token: str,
+        client: PipedriveClient | None = None,
+    ) -> None:
+        self.connection = connection
+        self.config = config
+        self.run = run
+        self.lease_token = lease_token
+        self.client = client or PipedriveClient.for_connection(connection)
+        details = run.details
+        self.epoch = datetime.fromisoformat(details["epoch"])
+        self.active = {int(i) for i in config.active_option_ids}
+        self.churned = {int(i) for i in config.churn_option_ids}
+        self.disqualified_org_ids: set[int] = set(details.get("disqualified", []))
+        self.affected_account_ids: set[int] = set()
+        self.max_org_update: datetime | None = None
+
+    # -- bookkeeping ----------------------------------------------------------------------------
+    @property
+    def full(self) -> bool:
+        return self.run.kind == SyncRun.Kind.FULL
+
+    def _save_progress(self, *fields: str) -> None:
+        lease.renew(config=self.config, token=self.lease_token)
+        self.run.api_calls = self.client.stats.calls
+        self.run.token_cost = self.client.stats.token_cost
+        self.run.heartbeat_at = timezone.now()
+        self.run.save(update_fields=["api_calls", "token_cost", "heartbeat_at", "step", "details", *fields])
+
+    def _step_done(self, step: str) -> None:
+        self.run.details.setdefault("steps_done", []).append(step)
+        self._save_progress()
+
+    def execute(self) -> None:
+        done = set(self.run.details.get("steps_done", []))
+        for step in self.STEPS:
+            if step in done and step != "fields":  # fields are re-checked: the config may have changed
+                continue
+            self.run.step = step
+            self._save_progress()  # the history shows which step is under way
+            started = time.perf_counter()
+            getattr(self, f"step_{step}")()
+            timings = self.run.details.setdefault("step_seconds", {})
+            timings[step] = round(timings.get(step, 0) + time.perf_counter() - started, 3)
+            self._step_done(step)
+
+    # -- steps ----------------------------------------------------------------------------------
+    def step_fields(self) -> None:
+        """The status field must still exist with the chosen options, or the run halts (not fails)."""
+        fields = self.client.organization_fields()
+        field = field_by_key(fields, self.config.status_field_key)
+        if field is None:
+            raise SyncHalted(
+                f"The status field “{self.config.status_field_name}” no longer exists in Pipedrive. "
+                "Choose the active customer field again in the Pipedrive settings."
+            )
+        known = {o.get("id") for o in field.get("options") or []}
+        if not (self.active & known):
+            raise SyncHalted(
+                f"None of the active values of “{self.config.status_field_name}” exist in Pipedrive any more. "
+                "Choose the active values again in the Pipedrive settings."
+            )
+
+    def step_organizations(self) -> None:
+        params = {"custom_fields": self.config.status_field_key, "include_fields": "people_count"}
+        if self.full:
+            params |= {"sort_by": "id", "sort_direction": "asc"}
+        else:
+            since = (self.config.orgs_high_water or self.epoch) - INCREMENTAL_OVERLAP
+            params |= {
+                "sort_by": "update_time",
+                "sort_direction": "asc",
+                "updated_since": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+        cursor = self.run.details.get("orgs_cursor")
+        if cursor:
+            params["cursor"] = cursor
+        stats = self.run.details.setdefault("people", {"all": 0, "kept_calls": 0, "kept": 0})
+        for page, next_cursor in self.client.iter_v2_pages_with_cursor("/api/v2/organizations", params):
+            kept: list[OrgRecord] = []
+            for org in page:
+                if isinstance(org.get("people_count"), int):
+                    stats["all"] += org["people_count"]
+                record = org_record(
+                    org, field_key=self.config.status_field_key, active=self.active, churned=self.churned
+                )
+                if record is None:
+                    if not self.full:
+                        self.disqualified_org_ids.add(int(org["id"]))
+                    continue
+                kept.append(record)
+                if record.update_time and (self.max_org_update is None or record.update_time > self.max_org_update):
+                    self.max_org_update = record.update_time
+            self.run.orgs_seen += len(page)
+            kept = self._drop_known_children(kept)
+            counts = accounts.accounts_upsert(connection=self.connection, records=kept, seen_at=self.epoch)
+            self.run.orgs_kept += len(kept)
+            self.run.accounts_added += counts.added
+            self.run.accounts_updated += counts.updated
+            self.run.accounts_restored += counts.restored
+            if counts.restored_ids:
+                self.affected_account_ids.update(
+                    accounts.account_ids_by_external(
+                        connection=self.connection, external_ids=counts.restored_ids
+                    ).values()
+                )
+            stats["kept"] += sum(r.people_count for r in kept)
+            stats["kept_calls"] += sum(persons.calls_for(r.people_count) for r in kept if r.people_count)
+            self.run.details["orgs_cursor"] = next_cursor
+            self.run.details["disqualified"] = sorted(self.disqualified_org_ids)
+            if self.max_org_update:
+                self.run.details["orgs_max_update"] = _iso(self.max_org_update)
+            self._save_progress(
+                "orgs_seen", "orgs_kept", "children_excluded", "accounts_added", "accounts_updated", "accounts_restored"
+            )
+
+    def _drop_known_children(self, kept: list[OrgRecord]) -> list[OrgRecord]:
+        """Orgs already known to be daughters are left out unless staff enabled children (NOTES §3.5)."""
+        if self.config.include_children or not kept:
+            return kept
+        cache = relationships.cached_parents(connection=self.connection, org_ids=[r.id for r in kept])
+        children = {r.id for r in kept if (cache.get(r.id) or (None,))[0] is not None}
+        self.run.children_excluded += len(children)
+        self.disqualified_org_ids.update(children)  # an incremental run must drop them explicitly
+        return [r for r in kept if r.id not in children]
+
+    def step_relationships(self) -> None:
+        seen = accounts.accounts_seen_since(connection=self.connection, seen_since=self.epoch)
+        now = timezone.now()
+        cache = relationships.cached_parents(connection=self.connection, org_ids=[external for external, _, _ in seen])
+        # Newest accounts first; an incremental run leaves the backlog of older unchecked orgs to the full run.
+        wanted = [
+            (external, updated)
+            for external, updated, first_seen in sorted(seen, key=lambda s: s[2], reverse=True)
+            if relationships.needs_lookup(cache.get(external), updated, now) and (self.full or first_seen >= self.epoch)
+        ]
+        full_budget = relationships.token_budget(
+            daily_limit=self.client.stats.daily_tokens_limit, share_pct=self.config.relationship_budget_pct
+        )
+        self.run.details["daily_token_limit"] = self.client.stats.daily_tokens_limit
+        self.run.details["relationship_budget"] = full_budget
+        budget = full_budget - self.run.details.get("relationship_tokens", 0)
+        result = relationships.look_up(
+            client=self.client, connection=self.connection, wanted=wanted, budget_tokens=budget
+        )
+        self.run.relationship_lookups += result.lookups
+        self.run.details["relationship_tokens"] = (
+            self.run.details.get("relationship_tokens", 0) + result.lookups * relationships.LOOKUP_COST
+        )
+        self.run.details["relationship_deferred"] = result.deferred
+        parents = {org: parent for org, parent in result.parent_by_org.items() if org in {s[0] for s in seen}}
+        for external, _, _ in seen:
+            if external not in parents and external in cache:
+                parents[external] = cache[external][0]
+        children = {org: parent for org, parent in parents.items() if parent is not None}
+        if self.config.include_children:
+            accounts.accounts_link_parents(connection=self.connection, parent_by_child=parents)
+        elif children:
+            # Found to be daughters only now: drop the ones this run created, start grace for older ones.
+            newly_found = [org for org in children if org in result.parent_by_org]
+            self.run.children_excluded += len(newly_found)
+            created = accounts.accounts_delete_created_since(
+                connection=self.connection, external_ids=newly_found, since=self.epoch
+            )
+            self.run.accounts_added -= min(created, self.run.accounts_added)
+            self.disqualified_org_ids.update(newly_found)
+            self.run.details["disqualified"] = sorted(self.disqualified_org_ids)
+        self._save_progress("relationship_lookups", "children_excluded", "accounts_added")
+
+    def step_persons(self) -> None:
+        result = persons.pull(engine=self)
+        self.run.contacts_upserted = result.upserted
+        self.affected_account_ids.update(result.affected_account_ids)
+        accounts.accounts_recount_contacts(
+            connection=self.connection, account_ids=None if self.full else result.affected_account_ids
+        )
+        self.run.details["persons_strategy"] = result.strategy
+        if result.max_update_time:
+            self.run.details["persons_max_update"] = _iso(result.max_update_time)
+        self._save_progress("contacts_upserted")
+
+    def step_removal(self) -> None:
+        # Orgs seen not to qualify (changed value, found to be a child) go in every kind of run; a full run
+        # also drops what its complete listing did not include (deleted or no longer visible in Pipedrive).
+        candidates = set(
+            accounts.accounts_by_external(connection=self.connection, external_ids=self.disqualified_org_ids)
+        )
+        if self.full:
+            candidates |= set(accounts.accounts_unseen_since(connection=self.connection, seen_since=self.epoch))
+        candidates = sorted(candidates)
+        live = accounts.accounts_live_count(connection=self.connection)
+        threshold = self.config.mass_removal_threshold_pct
+        if candidates and len(candidates) * 100 > threshold * max(live, 1):
+            self.run.removals_held = True
+            self.run.held_removal_ids = candidates
+            logger.warning(
+                "Sync %s holds %s removals of %s accounts (over %s%%)", self.run.pk, len(candidates), live, threshold
+            )
+        else:
+            self.run.accounts_pending_removal += accounts.accounts_mark_pending_removal(
+                connection=self.connection, account_ids=candidates, since=timezone.now()
+            )
+        removed = accounts.accounts_remove_expired(
+            connection=self.connection, grace_days=self.config.removal_grace_days
+        )
+        self.run.accounts_removed += len(removed)
+        self.affected_account_ids.update(removed)
+        self._save_progress("removals_held", "held_removal_ids", "accounts_pending_removal", "accounts_removed")
+
+    def step_domains(self) -> None:
+        from customers.domain_sync import domains_refresh
+
+        result = domains_refresh(
+            tenant_id=self.connection.tenant_id,
+            account_ids=None if self.full else self.affected_account_ids,
+        )
+        self.run.domains_added += result.added
+        self.run.domains_removed += result.removed
+        self._save_progress("domains_added", "domains_removed")
+
+
+# --- running one sync ------------------------------------------------------------------------------
+
+
+def _choose_kind(config: SyncConfig, *, force_full: bool, now: datetime) -> str:
+    if force_full or config.last_full_sync_at is None or config.orgs_high_water is None:
+        return SyncRun.Kind.FULL
+    return SyncRun.Kind.FULL if now - config.last_full_sync_at >= FULL_SYNC_EVERY else SyncRun.Kind.INCREMENTAL
+
+
+def _close_abandoned_runs(connection: Connection) -> None:
+    """Runs still 'running' when we hold the lease belong to a worker that died."""
+    for run in SyncRun.objects.for_tenant(connection.tenant_id).filter(
+        connection=connection, outcome=SyncRun.Outcome.RUNNING
+    ):
+        run.outcome = SyncRun.Outcome.FAILED
+        run.finished_at = run.heartbeat_at
+        run.error_message = "The worker running this sync stopped unexpectedly; the next run resumes it."
+        run.save(update_fields=["outcome", "finished_at", "error_message"])
+
+
+def _resumable(connection: Connection, kind: str, now: datetime) -> SyncRun | None:
+    last = (
+        SyncRun.objects.for_tenant(connection.tenant_id)
+        .filter(connection=connection)
+        .order_by("-started_at", "-id")
+        .first()
+    )
+    if (
+        last is not None
+        and last.outcome == SyncRun.Outcome.FAILED
+        and last.kind == kind
+        and last.started_at > now - RESUME_WINDOW
+        and last.details.get("epoch")
+    ):
+        return last
+    return None
+
+
+def _start_run(connection: Connection, config: SyncConfig, *, trigger: str, force_full: bool) -> SyncRun:
+    now = timezone.now()
+    kind = _choose_kind(config, force_full=force_full, now=now)
+    details: dict = {"epoch": now.isoformat(), "steps_done": []}
+    previous = _resumable(connection, kind, now)
+    if previous is not None:
+        carried = {
+            k: previous.details[k]
+            for k in (
+                "epoch",
+                "steps_done",
+                "orgs_cursor",
+                "disqualified",
+                "people",
+                "relationship_tokens",
+                "orgs_max_update",
+                "persons_strategy",
+            )
+            if k in previous.details
+        }
+        details = {**details, **carried, "resumed_from": previous.pk}
+    return SyncRun.objects.create(
+        tenant_id=connection.tenant_id,
+        connection=connection,
+        kind=kind,
+        trigger=trigger,
+        details=details,
+        started_at=now,
+    )
+
+
+def _finish(
+    run: SyncRun,
+    config: SyncConfig,
+    engine: SyncEngine | None,
+    outcome: str,
+    message: str = "",
+    next_in: timedelta | None = None,
+) -> None:
+    now = timezone.now()
+    run.outcome = outcome
+    run.error_message = message[:2000]
+    run.finished_at = now
+    run.step = "" if outcome == SyncRun.Outcome.SUCCEEDED else run.step
+    if engine is not None:
+        run.api_calls = engine.client.stats.calls
+        run.token_cost = engine.client.stats.token_cost
+        run.details["by_endpoint"] = engine.client.stats.by_endpoint
+        run.details["rate_limited"] = engine.client.stats.rate_limited
+    run.save()
+    updates: dict = {"next_sync_at": now + (next_in or timedelta(hours=config.sync_interval_hours))}
+    if outcome == SyncRun.Outcome.SUCCEEDED:
+        if run.details.get("orgs_max_update"):
+            updates["orgs_high_water"] = max(
+                filter(None, [config.orgs_high_water, datetime.fromisoformat(run.details["orgs_max_update"])])
+            )
+        elif config.orgs_high_water is None:
+            updates["orgs_high_water"] = datetime.fromisoformat(run.details["epoch"])
+        if run.details.get("persons_max_update"):
+            updates["persons_high_water"] = max(
+                filter(None, [config.persons_high_water, datetime.fromisoformat(run.details["persons_max_update"])])
+            )
+        elif config.persons_high_water is None:
+            updates["persons_high_water"] = datetime.fromisoformat(run.details["epoch"])
+        if run.kind == SyncRun.Kind.FULL:
+            updates["last_full_sync_at"] = datetime.fromisoformat(run.details["epoch"])
+    SyncConfig.objects.unscoped().filter(pk=config.pk).update(**updates)
+
+
+def sync_connection_run(
+    *,
+    connection_id: int,
+    trigger: str = SyncRun.Trigger.SCHEDULE,
+    force_full: bool = False,
+    client: PipedriveClient | None = None,
+) -> SyncRun | None:
+    """Run one sync now, in this process. None when there is nothing to do or another run holds the lease."""
+    connection = Connection.objects.unscoped().filter(pk=connection_id, status=Connection.Status.CONNECTED).first()
+    if connection is None:
+        return None
+    config = SyncConfig.objects.unscoped().filter(connection=connection).first()
+    if config is None or not config.is_configured:
+        return None
+    token = lease.acquire(config=config)
+    if token is None:
+        logger.info("Sync of connection %s skipped: another run holds the lease", connection_id)
+        return None
+    engine = None
+    try:
+        _close_abandoned_runs(connection)
+        run = _start_run(connection, config, trigger=trigger, force_full=force_full)
+        try:
+            engine = SyncEngine(connection=connection, config=config, run=run, lease_token=token, client=client)
+            engine.execute()
+        except RateLimited as exc:
+            _finish(
+                run,
+                config,
+                engine,
+                SyncRun.Outcome.HALTED if exc.daily else SyncRun.Outcome.FAILED,
+                exc.message,
+                next_in=timedelta(seconds=max(exc.retry_after, 60)) if not exc.daily else _until_budget_reset(),
+            )
+        except ReauthRequired as exc:
+            connection_mark_needs_reauth(connection=connection, reason=exc.message)
+            _finish(
+                run,
+                config,
+                engine,
+                SyncRun.Outcome.HALTED,
+                "Pipedrive needs to be reconnected: " + exc.message + ". Syncing resumes after an admin reconnects.",
+            )
+        except (SyncHalted, lease.LeaseLost) as exc:
+            _finish(run, config, engine, SyncRun.Outcome.HALTED, str(exc))
+        except PipedriveError as exc:
+            _finish(run, config, engine, SyncRun.Outcome.FAILED, exc.message, next_in=FAILURE_BACKOFF)
+        except Exception as exc:  # a bug: record it for the admin, keep the traceback in the logs
+            logger.exception("Sync %s of connection %s failed", run.pk, connection_id)
+            _finish(
+                run,
+                config,
+                engine,
+                SyncRun.Outcome.FAILED,
+                f"Internal error ({type(exc).__name__}); it was logged.",
+                next_in=FAILURE_BACKOFF,
+            )
+        else:
+            _finish(run, config, engine, SyncRun.Outcome.SUCCEEDED)
+        return run
+    finally:
+        lease.release(config=config, token=token)
+
+
+def _until_budget_reset() -> timedelta:
+    """Pipedrive resets the daily budget at the start of the next day (NOTES §7); aim just past UTC midnight."""
+    now = timezone.now().astimezone(UTC)
+    tomorrow = (now + timedelta(days=1)).replace(hour=0, minute=5, second=0, microsecond=0)
+    return tomorrow - now
