@@ -6,12 +6,13 @@ BIN := $(abspath $(VENV))/bin
 PYTEST_ARGS ?=
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test smoke bench lock clean help
+.PHONY: run test lint bench lock clean help
 
 help:
 	@echo "make run    - start web, worker, beat and the Pipedrive sandbox on http://127.0.0.1:8000"
 	@echo "make test   - run the whole test suite (PYTEST_ARGS=... to pass options)"
-	@echo "make bench  - run the benchmarks (JSON lines on stdout)"
+	@echo "make bench  - run the benchmarks (JSON lines on stdout; needs PostgreSQL, see bench/README.md)"
+	@echo "make lint   - ruff"
 	@echo "make lock   - re-pin constraints.txt from the current venv"
 
 run: $(VENV)/.installed-run
@@ -21,6 +22,9 @@ run: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench
