@@ -133,6 +133,7 @@ class SyncConfig(TenantOwnedModel):
 
     # Scheduling and incremental state, written only by the sync engine.
     next_sync_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    sync_requested_at = models.DateTimeField(null=True, blank=True, help_text="Last Sync now / settings save")
     last_full_sync_at = models.DateTimeField(null=True, blank=True)
     orgs_high_water = models.DateTimeField(null=True, blank=True)
     persons_high_water = models.DateTimeField(null=True, blank=True)
@@ -145,6 +146,12 @@ class SyncConfig(TenantOwnedModel):
     @property
     def is_configured(self) -> bool:
         return bool(self.status_field_key and self.active_option_ids)
+
+    def is_queued(self, latest_run: SyncRun | None) -> bool:
+        """A sync was asked for and no run has started since: the history keeps polling."""
+        if self.sync_requested_at is None:
+            return False
+        return latest_run is None or latest_run.started_at < self.sync_requested_at
 
     @property
     def selected_option_ids(self) -> set[int]:

@@ -133,6 +133,7 @@ def sync_config_save(*, connection: Connection, user: User, data: ConfigInput) -
     config.configured_by = user
     if first_time or before["status_field_key"] != config.status_field_key:
         config.next_sync_at = timezone.now()  # sync soon with the new selection
+        config.sync_requested_at = timezone.now()
     config.full_clean()
     config.save()
     rules, _ = DomainRules.objects.for_tenant(connection.tenant_id).get_or_create(tenant_id=connection.tenant_id)

@@ -7,13 +7,14 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import audit_record
 from accounts.permissions import tenant_admin_required, tenant_member_required
 from customers.models import CustomerAccount, DomainRules
 from integrations import selectors
-from integrations.models import Connection, SyncRun
+from integrations.models import Connection, SyncConfig, SyncRun
 from integrations.pipedrive import configuration
 from integrations.pipedrive.connect_views import connection_or_404
 from integrations.pipedrive.errors import PipedriveError
@@ -50,13 +51,15 @@ def _page_context(
 ) -> dict:
     config = selectors.sync_config_for(connection=connection)
     runs = list(selectors.sync_runs_for(connection=connection))
+    queued = connection.status == Connection.Status.CONNECTED and config.is_queued(runs[0] if runs else None)
     return {
         "connection": connection,
         "config": config,
         "form": form,
         "fields_error": fields_error,
         "runs": runs,
-        "running": any(r.outcome == SyncRun.Outcome.RUNNING for r in runs),
+        "queued": queued,
+        "running": queued or any(r.outcome == SyncRun.Outcome.RUNNING for r in runs),
         "held": next((r for r in runs if r.removals_held), None) if runs and runs[0].removals_held else None,
         "can_edit": request.membership.is_admin and connection.status == Connection.Status.CONNECTED,
     }
@@ -169,6 +172,7 @@ def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
     if connection.status != Connection.Status.CONNECTED or not config.is_configured:
         messages.error(request, "Save the Pipedrive settings of a connected Pipedrive before syncing.")
     else:
+        SyncConfig.objects.for_tenant(request.tenant).filter(pk=config.pk).update(sync_requested_at=timezone.now())
         transaction.on_commit(lambda: sync_connection.delay(connection.pk, trigger=SyncRun.Trigger.MANUAL))
         audit_record(
             tenant=request.tenant,

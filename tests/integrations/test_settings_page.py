@@ -205,3 +205,22 @@ def test_sync_now_needs_saved_settings(sandbox, admin_client, tenant):
     conn = connected(sandbox, tenant)
     response = admin_client.post(reverse("integrations:pipedrive_sync_now", args=[conn.pk]), follow=True)
     assert b"Save the Pipedrive settings" in response.content
+
+
+def test_history_polls_while_a_requested_sync_waits_for_a_worker(sandbox, admin_client, tenant):
+    from django.utils import timezone
+
+    conn = connected(sandbox, tenant)
+    key, ids = status_field(sandbox, conn)
+    admin_client.post(reverse("integrations:pipedrive_settings", args=[conn.pk]), form_data(key, ids))
+    config = SyncConfig.objects.for_tenant(tenant).get()
+    assert config.sync_requested_at is not None  # saving asks for a sync with the new selection
+    history = admin_client.get(reverse("integrations:pipedrive_runs", args=[conn.pk])).content.decode()
+    assert "A sync is queued" in history and 'hx-trigger="every 2s"' in history
+    from integrations.pipedrive.sync import sync_connection_run
+
+    sync_connection_run(connection_id=conn.pk)
+    history = admin_client.get(reverse("integrations:pipedrive_runs", args=[conn.pk])).content.decode()
+    assert "A sync is queued" not in history and "every 2s" not in history and "Succeeded" in history
+    SyncConfig.objects.for_tenant(tenant).filter(pk=config.pk).update(sync_requested_at=timezone.now())
+    assert "A sync is queued" in admin_client.get(reverse("integrations:pipedrive_runs", args=[conn.pk])).content.decode()
