@@ -43,6 +43,7 @@ class SyncConfigForm(forms.Form):
     )
 
     def __init__(self, *args, fields: list[dict], can_edit_children: bool, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.picklists = fields
         self.fields["status_field_key"].choices = [("", "Choose a field…")] + [
