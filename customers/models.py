@@ -133,5 +133,8 @@ class DomainRules(TenantOwnedModel):
     min_secondary_contacts = models.PositiveSmallIntegerField(default=3)
     updated_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        verbose_name_plural = "domain rules"
+
     def __str__(self) -> str:
         return f"Domain rules of {self.tenant}"

@@ -120,6 +120,7 @@ class SyncConfig(TenantOwnedModel):
     removal_grace_days = models.PositiveSmallIntegerField(default=3)
     sync_interval_hours = models.PositiveSmallIntegerField(default=2, choices=INTERVAL_CHOICES)
     include_children = models.BooleanField(
+        "include child organizations",
         default=False, help_text="Pull child organizations too. Staff only: it costs Pipedrive API tokens."
     )
     mass_removal_threshold_pct = models.PositiveSmallIntegerField(default=30)

@@ -1,5 +1,7 @@
 """Step 2 in a browser: choose the field, watch the values update, preview, save, Sync now, see accounts."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -115,3 +117,24 @@ def test_child_organizations_toggle_is_staff_only(page, sandbox, tenant, admin_u
     toggle = page.get_by_label("Include child organizations")
     expect(toggle).to_be_disabled()
     expect(page.get_by_text("ask your account manager to enable this")).to_be_visible()
+
+
+def test_staff_enable_child_organizations_in_django_admin(page, sandbox, tenant, admin_user):
+    from tests.factories import UserFactory
+    from tests.integrations.factories import SyncConfigFactory
+
+    conn = connected(sandbox, tenant, company_id=ACME, user=admin_user)
+    config = SyncConfigFactory(connection=conn)
+    staff = UserFactory(email="staff@staircase.test", is_staff=True, is_superuser=True)
+    page.goto("/admin/login/")
+    page.get_by_label(re.compile("mail address", re.I)).fill(staff.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Sync configs").click()
+    page.locator("#result_list").get_by_role("link", name=tenant.name).click()
+    page.get_by_label("Include child organizations").check()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    config.refresh_from_db()
+    assert config.include_children is True
+    expect(page.locator("#content")).not_to_contain_text(conn.access_token)
