@@ -223,4 +223,6 @@ def test_history_polls_while_a_requested_sync_waits_for_a_worker(sandbox, admin_
     history = admin_client.get(reverse("integrations:pipedrive_runs", args=[conn.pk])).content.decode()
     assert "A sync is queued" not in history and "every 2s" not in history and "Succeeded" in history
     SyncConfig.objects.for_tenant(tenant).filter(pk=config.pk).update(sync_requested_at=timezone.now())
-    assert "A sync is queued" in admin_client.get(reverse("integrations:pipedrive_runs", args=[conn.pk])).content.decode()
+    assert (
+        "A sync is queued" in admin_client.get(reverse("integrations:pipedrive_runs", args=[conn.pk])).content.decode()
+    )
