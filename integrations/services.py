@@ -164,7 +164,7 @@ def _store_connection(*, tenant, user, tokens, me, company_id, user_id) -> tuple
 def _after_connect(connection: Connection) -> None:
     from integrations.tasks import sync_connection
 
-    transaction.on_commit(lambda: sync_connection.delay(connection.pk))
+    transaction.on_commit(lambda: sync_connection.delay(connection.pk, trigger="connect"))
 
 
 def connection_refresh_tokens(
