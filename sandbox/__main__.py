@@ -37,12 +37,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 def config_from_args(args: argparse.Namespace) -> SandboxConfig:
     return SandboxConfig(
-        host=args.host, port=args.port, fixture=args.fixture, orgs=args.orgs,
-        persons_per_org=args.persons_per_org, seed=args.seed, client_id=args.client_id,
-        client_secret=args.client_secret, redirect_uri=args.redirect_uri,
-        scopes=tuple(s.strip() for s in args.scopes.split(",") if s.strip()), app_name=args.app_name,
-        access_token_ttl=args.token_ttl, burst_limit=args.burst_limit, burst_window=args.burst_window,
-        daily_budget=args.daily_budget, public_url=args.public_url, quiet=not args.verbose,
+        host=args.host,
+        port=args.port,
+        fixture=args.fixture,
+        orgs=args.orgs,
+        persons_per_org=args.persons_per_org,
+        seed=args.seed,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        redirect_uri=args.redirect_uri,
+        scopes=tuple(s.strip() for s in args.scopes.split(",") if s.strip()),
+        app_name=args.app_name,
+        access_token_ttl=args.token_ttl,
+        burst_limit=args.burst_limit,
+        burst_window=args.burst_window,
+        daily_budget=args.daily_budget,
+        public_url=args.public_url,
+        quiet=not args.verbose,
     )
 
 
@@ -55,8 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s sandbox %(levelname)s %(message)s")
     server = SandboxServer(config_from_args(args))
     signal.signal(signal.SIGTERM, _interrupt)
-    counts = ", ".join(f"{c['name']} ({c['id']}): {c['counts']['organizations']} orgs"
-                       for c in server.app.world.describe())
+    counts = ", ".join(
+        f"{c['name']} ({c['id']}): {c['counts']['organizations']} orgs" for c in server.app.world.describe()
+    )
     print(f"Pipedrive sandbox on {server.url} — {counts}", file=sys.stderr, flush=True)
     try:
         server.serve_forever()

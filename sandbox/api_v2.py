@@ -17,8 +17,16 @@ from sandbox.http import API, Request, Response, Router, json_response
 from sandbox.mutations import add_field_options, apply_org_changes, create_field, delete_org
 from sandbox.paging import decode_cursor, select_page
 from sandbox.params import (
-    AuthContext, bool_arg, csv_arg, enum_arg, id_list_arg, int_arg, path_id, require_object,
-    time_arg, v2_limit,
+    AuthContext,
+    bool_arg,
+    csv_arg,
+    enum_arg,
+    id_list_arg,
+    int_arg,
+    path_id,
+    require_object,
+    time_arg,
+    v2_limit,
 )
 from sandbox.render import ORG_INCLUDE_FIELDS, PERSON_INCLUDE_FIELDS, activity_v2, field_v2, org_v2, person_v2
 
@@ -80,7 +88,7 @@ def _candidates(*groups: list[int] | None) -> list[int] | None:
 
 
 # -- organizations ---------------------------------------------------------------------
-def list_organizations(app: "SandboxApp", request: Request, ctx: AuthContext) -> Response:
+def list_organizations(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
     data = app.company(ctx)
     _no_saved_filters(request)
     ids = id_list_arg(request, "ids")
@@ -92,26 +100,32 @@ def list_organizations(app: "SandboxApp", request: Request, ctx: AuthContext) ->
     raw_cursor = request.arg("cursor")
     cursor = decode_cursor(raw_cursor, sort_by, direction) if raw_cursor else None
     page, next_cursor = select_page(
-        data.orgs, sort_by=sort_by, descending=direction == "desc", cursor=cursor, limit=limit,
+        data.orgs,
+        sort_by=sort_by,
+        descending=direction == "desc",
+        cursor=cursor,
+        limit=limit,
         predicate=(lambda o: o.owner_id == owner_id) if owner_id is not None else None,
-        candidate_ids=_candidates(ids), updated_since=since, updated_until=until,
+        candidate_ids=_candidates(ids),
+        updated_since=since,
+        updated_until=until,
     )
     return _list([org_v2(o, data, **opts) for o in page], next_cursor)
 
 
-def _live_org(app: "SandboxApp", request: Request, ctx: AuthContext) -> Any:
+def _live_org(app: SandboxApp, request: Request, ctx: AuthContext) -> Any:
     org = app.company(ctx).orgs.get_live(path_id(request))
     if org is None:
         raise _not_found()
     return org
 
 
-def get_organization(app: "SandboxApp", request: Request, ctx: AuthContext) -> Response:
+def get_organization(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
     org = _live_org(app, request, ctx)
     return _one(org_v2(org, app.company(ctx), **_render_opts(request, ORG_INCLUDE_FIELDS)))
 
 
-def patch_organization(app: "SandboxApp", request: Request, ctx: AuthContext) -> Response:
+def patch_organization(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
     org = _live_org(app, request, ctx)
     body = require_object(request.json())
     data = app.company(ctx)
@@ -120,7 +134,7 @@ def patch_organization(app: "SandboxApp", request: Request, ctx: AuthContext) ->
     return _one(org_v2(org, data))
 
 
-def delete_organization(app: "SandboxApp", request: Request, ctx: AuthContext) -> Response:
+def delete_organization(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
     org = _live_org(app, request, ctx)
     delete_org(app.company(ctx), org, app.clock.now_int())
     app.notify("delete", "organization", ctx.company_id, ctx.user_id, org.id)
@@ -128,7 +142,7 @@ def delete_organization(app: "SandboxApp", request: Request, ctx: AuthContext) -
 
 
 # -- persons ---------------------------------------------------------------------------
-def list_persons(app: "SandboxApp", request: Request, ctx: AuthContext) -> Response:
+def list_persons(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
     data = app.company(ctx)
     _no_saved_filters(request)
     ids = id_list_arg(request, "ids")
@@ -145,14 +159,20 @@ def list_persons(app: "SandboxApp", request: Request, ctx: AuthContext) -> Respo
     # The sandbox has no deals, so a deal filter matches nobody.
     by_deal: list[int] | None = [] if deal_id is not None else None
     page, next_cursor = select_page(
-        data.persons, sort_by=sort_by, descending=direction == "desc", cursor=cursor, limit=limit,
+        data.persons,
+        sort_by=sort_by,
+        descending=direction == "desc",
+        cursor=cursor,
+        limit=limit,
         predicate=(lambda p: p.owner_id == owner_id) if owner_id is not None else None,
-        candidate_ids=_candidates(ids, by_org, by_deal), updated_since=since, updated_until=until,
+        candidate_ids=_candidates(ids, by_org, by_deal),
+        updated_since=since,
+        updated_until=until,
     )
     return _list([person_v2(p, data, **opts) for p in page], next_cursor)
 
 
-def get_person(app: "SandboxApp", request: Request, ctx: AuthContext) -> Response:
+def get_person(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
     data = app.company(ctx)
     person = data.persons.get_live(path_id(request))
     if person is None:
@@ -161,7 +181,7 @@ def get_person(app: "SandboxApp", request: Request, ctx: AuthContext) -> Respons
 
 
 # -- activities ------------------------------------------------------------------------
-def list_activities(app: "SandboxApp", request: Request, ctx: AuthContext) -> Response:
+def list_activities(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
     data = app.company(ctx)
     _no_saved_filters(request)
     ids = id_list_arg(request, "ids")
@@ -180,16 +200,22 @@ def list_activities(app: "SandboxApp", request: Request, ctx: AuthContext) -> Re
     checks = []
     if owner_id is not None:
         checks.append(lambda a: a.owner_id == owner_id)
-    if person_id is not None:
-        checks.append(lambda a: a.person_id == person_id)
+
     if done is not None:
         checks.append(lambda a: a.done == done)
     by_org = data.activities_by_org.get(org_id, []) if org_id is not None else None
+    by_person = data.activities_by_person.get(person_id, []) if person_id is not None else None
     no_deals: list[int] | None = [] if deal_id is not None or lead_id else None
     page, next_cursor = select_page(
-        data.activities, sort_by=sort_by, descending=direction == "desc", cursor=cursor, limit=limit,
+        data.activities,
+        sort_by=sort_by,
+        descending=direction == "desc",
+        cursor=cursor,
+        limit=limit,
         predicate=(lambda a: all(c(a) for c in checks)) if checks else None,
-        candidate_ids=_candidates(ids, by_org, no_deals), updated_since=since, updated_until=until,
+        candidate_ids=_candidates(ids, by_org, by_person, no_deals),
+        updated_since=since,
+        updated_until=until,
         sort_value=(lambda a: a.due_date or "") if sort_by == "due_date" else None,
     )
     return _list([activity_v2(a, attendees=attendees) for a in page], next_cursor)
@@ -212,24 +238,27 @@ def _field_offset(token: str | None) -> int:
     return offset
 
 
-def _list_fields(app: "SandboxApp", request: Request, ctx: AuthContext, *, person: bool) -> Response:
+def _list_fields(app: SandboxApp, request: Request, ctx: AuthContext, *, person: bool) -> Response:
     data = app.company(ctx)
     include = frozenset(csv_arg(request, "include_fields", allowed=FIELD_INCLUDES) or ())
     limit = v2_limit(request)
     offset = _field_offset(request.arg("cursor"))
     fields = data.person_fields if person else data.org_fields
-    page = fields[offset:offset + limit]
+    page = fields[offset : offset + limit]
     more = offset + limit < len(fields)
     # This schema does declare next_cursor nullable.
-    return _list([field_v2(f, include) for f in page], _field_cursor(offset + limit) if more else None,
-                 nullable=True)
+    return _list(
+        [field_v2(f, include, person=person) for f in page],
+        _field_cursor(offset + limit) if more else None,
+        nullable=True,
+    )
 
 
-def list_org_fields(app: "SandboxApp", request: Request, ctx: AuthContext) -> Response:
+def list_org_fields(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
     return _list_fields(app, request, ctx, person=False)
 
 
-def list_person_fields(app: "SandboxApp", request: Request, ctx: AuthContext) -> Response:
+def list_person_fields(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
     return _list_fields(app, request, ctx, person=True)
 
 
@@ -239,33 +268,96 @@ def _require_field_admin(ctx: AuthContext) -> None:
         raise ApiError(403, "You do not have permission to add or edit custom fields")
 
 
-def create_org_field(app: "SandboxApp", request: Request, ctx: AuthContext) -> Response:
+def _settings(body: dict[str, Any], name: str, spec: dict[str, tuple[type, Any]]) -> dict[str, Any]:
+    """One optional settings object of the create-field body, with the spec's defaults."""
+    raw = body.get(name, {})
+    if not isinstance(raw, dict):
+        raise ApiError(400, f"{name} must be an object")
+    out = dict(raw)  # the spec allows additional properties
+    for key, (kind, default) in spec.items():
+        value = raw.get(key, default)
+        if kind is dict:  # show_in_add_*_dialog: {show: bool, order: int | null}
+            ok = value is None or isinstance(value, dict)
+            value = {"show": False, "order": None, **(value or {})}
+            ok = (
+                ok
+                and isinstance(value["show"], bool)
+                and (
+                    value["order"] is None or (isinstance(value["order"], int) and not isinstance(value["order"], bool))
+                )
+            )
+        elif kind is list:
+            ok = isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        else:
+            ok = isinstance(value, kind)
+        if not ok:
+            raise ApiError(400, f"{name}.{key} has the wrong type")
+        out[key] = value
+    return out
+
+
+def _field_flags(body: dict[str, Any]) -> dict[str, Any]:
+    """SPEC v2 create-field settings with its defaults (add_visible_flag false, details true)."""
+    ui = _settings(
+        body,
+        "ui_visibility",
+        {
+            "add_visible_flag": (bool, False),
+            "details_visible_flag": (bool, True),
+            "show_in_add_deal_dialog": (dict, None),
+            "show_in_add_person_dialog": (dict, None),
+        },
+    )
+    required = _settings(body, "required_fields", {"enabled": (bool, False)})
+    important = _settings(body, "important_fields", {"enabled": (bool, False), "stage_ids": (list, [])})
+    return {
+        "add_visible": ui["add_visible_flag"],
+        "details_visible": ui["details_visible_flag"],
+        "mandatory": required["enabled"],
+        "ui_extra": {
+            "show_in_add_deal_dialog": ui["show_in_add_deal_dialog"],
+            "show_in_add_person_dialog": ui["show_in_add_person_dialog"],
+            "important_fields": {"enabled": important["enabled"], "stage_ids": important["stage_ids"]},
+        },
+    }
+
+
+def create_org_field(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
     _require_field_admin(ctx)
     body = require_object(request.json())
     data = app.company(ctx)
-    field = create_field(data, body.get("field_name"), body.get("field_type"), body.get("options"),
-                         V2_CREATABLE_TYPES, ctx.user_id, app.clock.now_int())
+    field = create_field(
+        data,
+        body.get("field_name"),
+        body.get("field_type"),
+        body.get("options"),
+        V2_CREATABLE_TYPES,
+        ctx.user_id,
+        app.clock.now_int(),
+        flags=_field_flags(body),
+    )
     return _one(field_v2(field, FIELD_INCLUDES))
 
 
-def _field_by_code(app: "SandboxApp", request: Request, ctx: AuthContext) -> Any:
+def _field_by_code(app: SandboxApp, request: Request, ctx: AuthContext) -> Any:
     field = app.company(ctx).field_by_key(request.params["field_code"])
     if field is None:
         raise _not_found()
     return field
 
 
-def get_org_field(app: "SandboxApp", request: Request, ctx: AuthContext) -> Response:
+def get_org_field(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
     include = frozenset(csv_arg(request, "include_fields", allowed=FIELD_INCLUDES) or ())
     return _one(field_v2(_field_by_code(app, request, ctx), include))
 
 
-def add_org_field_options(app: "SandboxApp", request: Request, ctx: AuthContext) -> Response:
+def add_org_field_options(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
     _require_field_admin(ctx)
     field = _field_by_code(app, request, ctx)
     added = add_field_options(app.company(ctx), field, request.json(), app.clock.now_int())
-    return json_response(200, {"success": True, "data": [{"id": o.id, "label": o.label} for o in added],
-                               "additional_data": None})
+    return json_response(
+        200, {"success": True, "data": [{"id": o.id, "label": o.label} for o in added], "additional_data": None}
+    )
 
 
 def register(router: Router) -> None:
@@ -280,6 +372,12 @@ def register(router: Router) -> None:
     add("GET", "/api/v2/organizationFields", list_org_fields, API, 10, FIELDS_READ)
     add("POST", "/api/v2/organizationFields", create_org_field, API, 5, ("admin", "contact-fields:full"))
     add("GET", "/api/v2/organizationFields/{field_code}", get_org_field, API, 1, FIELDS_READ)
-    add("POST", "/api/v2/organizationFields/{field_code}/options", add_org_field_options, API, 5,
-        ("contacts:full", "admin", "contact-fields:full"))
+    add(
+        "POST",
+        "/api/v2/organizationFields/{field_code}/options",
+        add_org_field_options,
+        API,
+        5,
+        ("contacts:full", "admin", "contact-fields:full"),
+    )
     add("GET", "/api/v2/personFields", list_person_fields, API, 10, FIELDS_READ)

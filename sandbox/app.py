@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sandbox import api_v1, api_v2, control, oauth, pages
 from sandbox.clock import Clock
@@ -38,9 +39,15 @@ class SandboxApp:
         self.world_factory = world_factory
         self.world = world_factory()
         self.tokens = TokenStore(self.clock, config.access_token_ttl)
-        self.tokens.add_client(Client(
-            config.client_id, config.client_secret, config.redirect_uri, tuple(config.scopes), config.app_name,
-        ))
+        self.tokens.add_client(
+            Client(
+                config.client_id,
+                config.client_secret,
+                config.redirect_uri,
+                tuple(config.scopes),
+                config.app_name,
+            )
+        )
         for extra in config.extra_clients:
             self.tokens.add_client(Client(**extra))  # type: ignore[arg-type]
         self.limiter = RateLimiter(self.clock, config.burst_limit, config.burst_window, config.daily_budget)
@@ -61,16 +68,24 @@ class SandboxApp:
     def member_ids(self, company_id: int) -> set[int]:
         return {m.user_id for m in self.world.users_of(company_id)}
 
-    def notify(self, action: str, entity: str, company_id: int, user_id: int, entity_id: int,
-               previous: dict[str, Any] | None = None) -> None:
+    def notify(
+        self,
+        action: str,
+        entity: str,
+        company_id: int,
+        user_id: int,
+        entity_id: int,
+        previous: dict[str, Any] | None = None,
+    ) -> None:
         """Queue webhook deliveries for a change (NOTES §8); callers hold the world lock."""
         # ``previous`` holds only changed fields; the sandbox does not track old values, so a
         # change carries an empty object unless the caller passes them.
         if action == "change" and previous is None:
             previous = {}
         data = self.world.companies[company_id]
-        hooks = [h for h in data.webhooks.values()
-                 if h.event_action in (action, "*") and h.event_object in (entity, "*")]
+        hooks = [
+            h for h in data.webhooks.values() if h.event_action in (action, "*") and h.event_object in (entity, "*")
+        ]
         if not hooks:
             return
         current = render_entity(entity, entity_id, data)
@@ -80,8 +95,7 @@ class SandboxApp:
             previous = None
         now = self.clock.now()
         for hook in hooks:
-            self.webhooks.enqueue(hook, build_payload(hook, action, entity, entity_id, user_id,
-                                                      current, previous, now))
+            self.webhooks.enqueue(hook, build_payload(hook, action, entity, entity_id, user_id, current, previous, now))
 
     def reset_world(self) -> None:
         world = self.world_factory()
@@ -115,8 +129,13 @@ class SandboxApp:
         else:
             response = self._guard(lambda: route.handler(self, request))
             if route.kind in (OAUTH, PAGE):
-                self.stats.record_oauth(route.key, response.status, response.meta.get("grant_type"),
-                                        response.meta.get("company_id"), response.meta.get("outcome"))
+                self.stats.record_oauth(
+                    route.key,
+                    response.status,
+                    response.meta.get("grant_type"),
+                    response.meta.get("company_id"),
+                    response.meta.get("outcome"),
+                )
         if rule is not None and rule.action == "malformed_json":
             # Cut the JSON mid-document; Content-Length still matches what is sent.
             response.body = response.body[: max(1, len(response.body) // 2)]
@@ -138,8 +157,13 @@ class SandboxApp:
             return Response(0, transport_fault=rule.action, fault_seconds=rule.seconds)
         error = rule.error()
         if rule.status == 429 and not rule.headers:
-            error.headers.update({"x-ratelimit-limit": str(self.limiter.burst_limit),
-                                  "x-ratelimit-remaining": "0", "x-ratelimit-reset": "2"})
+            error.headers.update(
+                {
+                    "x-ratelimit-limit": str(self.limiter.burst_limit),
+                    "x-ratelimit-remaining": "0",
+                    "x-ratelimit-reset": "2",
+                }
+            )
         self._record(route, company, rule.status, 0)
         return json_response(error.status, error.body(), error.headers)
 
@@ -160,19 +184,29 @@ class SandboxApp:
             membership = self.world.membership(grant.company_id, grant.user_id) if grant else None
             if grant is None or membership is None:
                 raise ApiError(401, reason or "Invalid token: access token is invalid", extra={"errorCode": 401})
-            return AuthContext(grant.company_id, grant.user_id, membership.is_admin,
-                               frozenset(grant.scope.split(",")), grant.client_id, f"oauth:{grant.id}:{token[-12:]}")
-        api_token = request.arg("api_token")
+            return AuthContext(
+                grant.company_id,
+                grant.user_id,
+                membership.is_admin,
+                frozenset(grant.scope.split(",")),
+                grant.client_id,
+                f"oauth:{grant.id}:{token[-12:]}",
+            )
+        # SPEC v1/v2 ``securitySchemes.api_key``: header ``x-api-token``; the legacy
+        # ``?api_token=`` query parameter is accepted too.
+        api_token = request.header("x-api-token") or request.arg("api_token")
         if api_token:
             membership = self.world.membership_by_api_token(api_token)
             if membership is None:
                 raise ApiError(401, "unauthorized access", extra={"errorCode": 401})
-            return AuthContext(membership.company_id, membership.user_id, membership.is_admin, None, None,
-                               f"api:{api_token}")
+            return AuthContext(
+                membership.company_id, membership.user_id, membership.is_admin, None, None, f"api:{api_token}"
+            )
         raise ApiError(401, "unauthorized access", extra={"errorCode": 401})
 
-    def _api_call(self, route: Route, request: Request, ctx: AuthContext | None,
-                  auth_error: ApiError | None) -> Response:
+    def _api_call(
+        self, route: Route, request: Request, ctx: AuthContext | None, auth_error: ApiError | None
+    ) -> Response:
         if ctx is None:
             assert auth_error is not None
             self.stats.record_api(None, route.key, auth_error.status, 0)
@@ -182,12 +216,12 @@ class SandboxApp:
             error = ApiError(403, "Scope and URL mismatch", extra={"errorCode": 403})
             return json_response(403, error.body())
         data = self.world.companies[ctx.company_id]
-        budget = self.limiter.budget_for(data.company.plan, len(self.world.users_of(ctx.company_id)),
-                                         data.company.daily_budget)
+        budget = self.limiter.budget_for(
+            data.company.plan, len(self.world.users_of(ctx.company_id)), data.company.daily_budget
+        )
         decision = self.limiter.check(ctx.token_key, ctx.company_id, budget, route.cost)
         if not decision.allowed:
-            message = ("Daily API token budget exhausted" if decision.reason == "daily"
-                       else "Request over limit")
+            message = "Daily API token budget exhausted" if decision.reason == "daily" else "Request over limit"
             self.stats.record_api(ctx.company_id, route.key, 429, 0)
             return json_response(429, ApiError(429, message, extra={"errorCode": 429}).body(), decision.headers)
         try:

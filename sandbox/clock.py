@@ -64,9 +64,7 @@ def format_date(ts: int | float) -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(int(ts)))
 
 
-_RFC3339 = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})$"
-)
+_RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})$")
 
 
 def parse_rfc3339(value: str) -> int | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 __all__ = ["pack_contacts", "unpack_contacts"]
 
@@ -16,8 +17,7 @@ _PART_SEP = "\x1e"
 def pack_contacts(items: Iterable[tuple[str, bool, str]]) -> str:
     """Pack ``(value, primary, label)`` triples."""
     return _ITEM_SEP.join(
-        f"{label}{_PART_SEP}{'1' if primary else '0'}{_PART_SEP}{value}"
-        for value, primary, label in items
+        f"{label}{_PART_SEP}{'1' if primary else '0'}{_PART_SEP}{value}" for value, primary, label in items
     )
 
 

@@ -7,12 +7,21 @@ one stay applied; the 400 names the failing index.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from sandbox.errors import ApiError
 from sandbox.mutations import (
-    add_relationship, apply_org_changes, apply_person_changes, create_activity, create_note,
-    create_org, create_person, delete_org, delete_person, resolve_field_value,
+    add_relationship,
+    apply_org_changes,
+    apply_person_changes,
+    create_activity,
+    create_note,
+    create_org,
+    create_person,
+    delete_org,
+    delete_person,
+    resolve_field_value,
 )
 from sandbox.store import CompanyData
 
@@ -23,7 +32,7 @@ __all__ = ["apply_operations", "OPERATIONS"]
 
 
 class _Op:
-    def __init__(self, app: "SandboxApp", data: CompanyData, spec: dict[str, Any]) -> None:
+    def __init__(self, app: SandboxApp, data: CompanyData, spec: dict[str, Any]) -> None:
         self.app, self.data, self.spec = app, data, spec
         self.now = app.clock.now_int()
         self.members = app.member_ids(data.company.id)
@@ -129,9 +138,11 @@ def _delete_person(op: _Op) -> dict[str, Any]:
 def _add_relationship(op: _Op) -> dict[str, Any]:
     spec = op.spec
     rel = add_relationship(
-        op.data, spec.get("type", "parent"),
+        op.data,
+        spec.get("type", "parent"),
         spec.get("rel_owner_org_id", spec.get("parent_org_id")),
-        spec.get("rel_linked_org_id", spec.get("child_org_id")), op.now,
+        spec.get("rel_linked_org_id", spec.get("child_org_id")),
+        op.now,
     )
     return {"id": rel.id}
 
@@ -157,15 +168,22 @@ def _create_note(op: _Op) -> dict[str, Any]:
 
 
 OPERATIONS: dict[str, Callable[[_Op], dict[str, Any]]] = {
-    "create_org": _create_org, "update_org": _update_org, "set_org_field": _set_org_field,
-    "touch_org": _touch_org, "delete_org": _delete_org, "create_person": _create_person,
-    "update_person": _update_person, "delete_person": _delete_person,
-    "add_relationship": _add_relationship, "delete_relationship": _delete_relationship,
-    "create_activity": _create_activity, "create_note": _create_note,
+    "create_org": _create_org,
+    "update_org": _update_org,
+    "set_org_field": _set_org_field,
+    "touch_org": _touch_org,
+    "delete_org": _delete_org,
+    "create_person": _create_person,
+    "update_person": _update_person,
+    "delete_person": _delete_person,
+    "add_relationship": _add_relationship,
+    "delete_relationship": _delete_relationship,
+    "create_activity": _create_activity,
+    "create_note": _create_note,
 }
 
 
-def apply_operations(app: "SandboxApp", company_id: Any, operations: Any) -> list[dict[str, Any]]:
+def apply_operations(app: SandboxApp, company_id: Any, operations: Any) -> list[dict[str, Any]]:
     data = app.world.companies.get(company_id)  # type: ignore[arg-type]
     if data is None:
         raise ApiError(404, f"Company {company_id!r} not found")
@@ -175,11 +193,13 @@ def apply_operations(app: "SandboxApp", company_id: Any, operations: Any) -> lis
     for index, spec in enumerate(operations):
         handler = OPERATIONS.get(spec.get("op")) if isinstance(spec, dict) else None
         if handler is None:
-            raise ApiError(400, f"operations[{index}]: unknown op; use one of {', '.join(OPERATIONS)}",
-                           extra={"applied": results})
+            raise ApiError(
+                400, f"operations[{index}]: unknown op; use one of {', '.join(OPERATIONS)}", extra={"applied": results}
+            )
         try:
             results.append({"op": spec["op"], **handler(_Op(app, data, spec))})
         except ApiError as exc:
-            raise ApiError(exc.status, f"operations[{index}] ({spec['op']}): {exc.message}",
-                           extra={"applied": results}) from None
+            raise ApiError(
+                exc.status, f"operations[{index}] ({spec['op']}): {exc.message}", extra={"applied": results}
+            ) from None
     return results

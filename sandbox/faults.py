@@ -27,9 +27,16 @@ __all__ = ["FaultRule", "FaultInjector", "ACTIONS"]
 
 ACTIONS = ("status", "delay", "timeout", "malformed_json", "reset")
 _STATUS_MESSAGES = {
-    400: "Bad request", 401: "unauthorized access", 403: "Forbidden", 404: "Not found",
-    409: "Conflict", 429: "Request over limit", 500: "Internal server error",
-    502: "Bad gateway", 503: "Service temporarily unavailable", 504: "Gateway timeout",
+    400: "Bad request",
+    401: "unauthorized access",
+    403: "Forbidden",
+    404: "Not found",
+    409: "Conflict",
+    429: "Request over limit",
+    500: "Internal server error",
+    502: "Bad gateway",
+    503: "Service temporarily unavailable",
+    504: "Gateway timeout",
 }
 
 
@@ -76,10 +83,20 @@ class FaultRule:
 
     def describe(self) -> dict[str, Any]:
         return {
-            "id": self.id, "action": self.action, "method": self.method, "path": self.path,
-            "prefix": self.prefix, "status": self.status, "seconds": self.seconds,
-            "company_id": self.company_id, "after": self.after, "count": self.count,
-            "probability": self.probability, "seed": self.seed, "seen": self.seen, "fired": self.fired,
+            "id": self.id,
+            "action": self.action,
+            "method": self.method,
+            "path": self.path,
+            "prefix": self.prefix,
+            "status": self.status,
+            "seconds": self.seconds,
+            "company_id": self.company_id,
+            "after": self.after,
+            "count": self.count,
+            "probability": self.probability,
+            "seed": self.seed,
+            "seen": self.seen,
+            "fired": self.fired,
         }
 
 
@@ -115,14 +132,20 @@ class FaultInjector:
             raise ApiError(400, "fault 'seconds' must be a non-negative number")
         with self._lock:
             rule = FaultRule(
-                id=self._next_id, action=action, method=str(spec.get("method", "*")).upper(),
-                path=spec.get("path"), prefix=spec.get("prefix"),
-                status=_int(spec, "status", 503, 100) or 503, seconds=float(seconds),
-                message=spec.get("message"), headers={str(k): str(v) for k, v in (spec.get("headers") or {}).items()},
+                id=self._next_id,
+                action=action,
+                method=str(spec.get("method", "*")).upper(),
+                path=spec.get("path"),
+                prefix=spec.get("prefix"),
+                status=_int(spec, "status", 503, 100) or 503,
+                seconds=float(seconds),
+                message=spec.get("message"),
+                headers={str(k): str(v) for k, v in (spec.get("headers") or {}).items()},
                 company_id=_int(spec, "company_id", None),
                 after=on_call - 1 if on_call is not None else (_int(spec, "after", 0) or 0),
                 count=_int(spec, "count", 1, 1) if "count" in spec else 1,
-                probability=float(probability), seed=_int(spec, "seed", 0) or 0,
+                probability=float(probability),
+                seed=_int(spec, "seed", 0) or 0,
             )
             self._next_id += 1
             self._rules.append(rule)

@@ -12,6 +12,7 @@ import math
 import re
 from typing import Any
 
+from sandbox.clock import parse_date
 from sandbox.errors import ApiError
 from sandbox.models import Field, FieldOption
 
@@ -28,20 +29,58 @@ __all__ = [
     "PERSON_LABEL_OPTIONS",
 ]
 
-V1_FIELD_TYPES = frozenset({
-    "address", "date", "daterange", "double", "enum", "monetary", "org", "people",
-    "phone", "set", "text", "time", "timerange", "user", "varchar", "varchar_auto",
-    "visible_to",
-})
+V1_FIELD_TYPES = frozenset(
+    {
+        "address",
+        "date",
+        "daterange",
+        "double",
+        "enum",
+        "monetary",
+        "org",
+        "people",
+        "phone",
+        "set",
+        "text",
+        "time",
+        "timerange",
+        "user",
+        "varchar",
+        "varchar_auto",
+        "visible_to",
+    }
+)
 V1_CREATABLE_TYPES = V1_FIELD_TYPES
-V2_CREATABLE_TYPES = frozenset({
-    "varchar", "text", "double", "phone", "date", "daterange", "time", "timerange",
-    "set", "enum", "varchar_auto", "address", "monetary", "org", "people", "user",
-})
+V2_CREATABLE_TYPES = frozenset(
+    {
+        "varchar",
+        "text",
+        "double",
+        "phone",
+        "date",
+        "daterange",
+        "time",
+        "timerange",
+        "set",
+        "enum",
+        "varchar_auto",
+        "address",
+        "monetary",
+        "org",
+        "people",
+        "user",
+    }
+)
 
 INDUSTRY_OPTIONS = (
-    (1, "Technology"), (2, "Finance"), (3, "Healthcare"), (4, "Manufacturing"),
-    (5, "Retail"), (6, "Education"), (7, "Logistics"), (8, "Media"),
+    (1, "Technology"),
+    (2, "Finance"),
+    (3, "Healthcare"),
+    (4, "Manufacturing"),
+    (5, "Retail"),
+    (6, "Education"),
+    (7, "Logistics"),
+    (8, "Media"),
 )
 ORG_LABEL_OPTIONS = ((1, "Customer"), (2, "Hot lead"), (3, "Warm lead"), (4, "Cold lead"))
 PERSON_LABEL_OPTIONS = ((5, "Decision maker"), (6, "Champion"), (7, "Influencer"))
@@ -95,17 +134,19 @@ _PERSON_STANDARD = (
 def _standard(specs: tuple, first_id: int, add_time: int) -> list[Field]:
     fields = []
     for order, (key, name, ftype, options, mandatory) in enumerate(specs):
-        fields.append(Field(
-            id=first_id + order,
-            key=key,
-            name=name,
-            field_type=ftype,
-            add_time=add_time,
-            options=[FieldOption(i, label, add_time) for i, label in options] if options else None,
-            order_nr=order,
-            mandatory=mandatory,
-            subfields=_ADDRESS_SUBFIELDS if ftype == "address" else None,
-        ))
+        fields.append(
+            Field(
+                id=first_id + order,
+                key=key,
+                name=name,
+                field_type=ftype,
+                add_time=add_time,
+                options=[FieldOption(i, label, add_time) for i, label in options] if options else None,
+                order_nr=order,
+                mandatory=mandatory,
+                subfields=_ADDRESS_SUBFIELDS if ftype == "address" else None,
+            )
+        )
     return fields
 
 
@@ -132,8 +173,11 @@ def _is_number(value: Any) -> bool:
     )
 
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TIME = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
+
+
+def _is_date(value: str) -> bool:
+    return parse_date(value) is not None  # a real calendar date, e.g. not 2026-02-30
 
 
 def validate_custom_value(field: Field, value: Any) -> Any:
@@ -174,7 +218,7 @@ def validate_custom_value(field: Field, value: Any) -> Any:
             raise bad("an integer id")
         return value
     if ftype == "date":
-        if not isinstance(value, str) or not _DATE.match(value):
+        if not isinstance(value, str) or not _is_date(value):
             raise bad("a date string YYYY-MM-DD")
         return value
     if ftype == "time":
@@ -182,13 +226,17 @@ def validate_custom_value(field: Field, value: Any) -> Any:
             raise bad("a time string HH:MM:SS")
         return value
     if ftype == "monetary":
-        if not isinstance(value, dict) or not _is_number(value.get("value")) or not isinstance(value.get("currency"), str):
+        if (
+            not isinstance(value, dict)
+            or not _is_number(value.get("value"))
+            or not isinstance(value.get("currency"), str)
+        ):
             raise bad("an object {value: number, currency: string}")
         return {"value": value["value"], "currency": value["currency"]}
     if ftype in ("daterange", "timerange"):
-        pattern = _DATE if ftype == "daterange" else _TIME
+        valid = _is_date if ftype == "daterange" else _TIME.match
         if not isinstance(value, dict) or not all(
-            isinstance(value.get(k), str) and pattern.match(value[k]) for k in ("value", "until")
+            isinstance(value.get(k), str) and valid(value[k]) for k in ("value", "until")
         ):
             raise bad("an object {value, until}")
         return dict(value)

@@ -59,7 +59,15 @@ __all__ = [
 ]
 
 ACCOUNT_STATUS_OPTIONS = (
-    "Active", "New", "Live", "Onboarding", "Tier 1", "Tier 2", "Churned", "Inactive", "Prospect",
+    "Active",
+    "New",
+    "Live",
+    "Onboarding",
+    "Tier 1",
+    "Tier 2",
+    "Churned",
+    "Inactive",
+    "Prospect",
 )
 # Relative frequencies of the statuses above, and of "no status" (last).
 _STATUS_WEIGHTS = (30, 8, 10, 8, 6, 6, 12, 8, 12, 5)
@@ -88,15 +96,23 @@ def api_token_for(seed: int, company_id: int, user_id: int) -> str:
     return hashlib.sha1(f"sandbox-api-token:{seed}:{company_id}:{user_id}".encode()).hexdigest()
 
 
-def _custom_field(data: CompanyData, name: str, ftype: str, labels: tuple[str, ...] = (),
-                  *, person: bool = False) -> Field:
+def _custom_field(
+    data: CompanyData, name: str, ftype: str, labels: tuple[str, ...] = (), *, person: bool = False
+) -> Field:
     field_id = data.next_field_id
     options = None
     if labels:
         options = [FieldOption(data.next_option_id + i, label, FIELDS_EPOCH) for i, label in enumerate(labels)]
     field = Field(
-        field_id, custom_field_key(data.company.id, field_id, name), name, ftype, FIELDS_EPOCH,
-        options=options, is_custom=True, order_nr=field_id, created_by=DEMO_USERS[0][0],
+        field_id,
+        custom_field_key(data.company.id, field_id, name),
+        name,
+        ftype,
+        FIELDS_EPOCH,
+        options=options,
+        is_custom=True,
+        order_nr=field_id,
+        created_by=DEMO_USERS[0][0],
     )
     return data.add_field(field, person=person)
 
@@ -159,14 +175,31 @@ class _CompanyBuilder:
             custom[self.renewal.key] = _date(_GEN_END + rng.randrange(365) * _DAY)
         address = None
         if rng.random() < 0.35:
-            city, country = rng.choice((("Berlin", "Germany"), ("Austin", "USA"), ("Tallinn", "Estonia"),
-                                        ("London", "United Kingdom"), ("Helsinki", "Finland")))
+            city, country = rng.choice(
+                (
+                    ("Berlin", "Germany"),
+                    ("Austin", "USA"),
+                    ("Tallinn", "Estonia"),
+                    ("London", "United Kingdom"),
+                    ("Helsinki", "Finland"),
+                )
+            )
             number = str(rng.randrange(1, 200))
-            address = {"value": f"{number} Market Street, {city}, {country}", "street_number": number,
-                       "route": "Market Street", "locality": city, "country": country}
+            address = {
+                "value": f"{number} Market Street, {city}, {country}",
+                "street_number": number,
+                "route": "Market Street",
+                "locality": city,
+                "country": country,
+            }
         org = Org(
-            org_id, name, rng.choice(self.owners), add_time, update_time,
-            visible_to=rng.choice((3, 3, 3, 7)), address=address,
+            org_id,
+            name,
+            rng.choice(self.owners),
+            add_time,
+            update_time,
+            visible_to=rng.choice((3, 3, 3, 7)),
+            address=address,
             label_ids=tuple(sorted(rng.sample((1, 2, 3, 4), rng.choice((0, 0, 1, 2))))),
             website=f"https://www.{domain}" if rng.random() < 0.9 else None,
             linkedin=f"https://www.linkedin.com/company/{domain.split('.')[0]}" if rng.random() < 0.4 else None,
@@ -213,12 +246,19 @@ class _CompanyBuilder:
         start = org.add_time if org else _GEN_START
         add_time = start + rng.randrange(max(1, (_GEN_END - start) // 2))
         return Person(
-            person_id, f"{first} {last}", first, last,
+            person_id,
+            f"{first} {last}",
+            first,
+            last,
             org.owner_id if org and rng.random() < 0.8 else rng.choice(self.owners),
-            org.id if org else None, add_time, add_time + rng.randrange(max(1, _GEN_END - add_time)),
-            emails=pack_contacts(emails), phones=pack_contacts(phones),
+            org.id if org else None,
+            add_time,
+            add_time + rng.randrange(max(1, _GEN_END - add_time)),
+            emails=pack_contacts(emails),
+            phones=pack_contacts(phones),
             custom={self.department.key: rng.choice(("Finance", "IT", "Operations", "Sales"))}
-            if rng.random() < 0.3 else None,
+            if rng.random() < 0.3
+            else None,
         )
 
     # -- engagement -------------------------------------------------------------------
@@ -229,25 +269,40 @@ class _CompanyBuilder:
             done = rng.random() < 0.6
             add_time = org.add_time + rng.randrange(max(1, _GEN_END - org.add_time))
             due = add_time + rng.randrange(-5, 30) * _DAY
-            data.add_activity(Activity(
-                data.activities.allocate_id(), rng.choice(ACTIVITY_SUBJECTS[sentiment]),
-                rng.choice(ACTIVITY_TYPES), org.owner_id, add_time, add_time + rng.randrange(3 * _DAY),
-                org_id=org.id, person_id=rng.choice(person_ids) if person_ids else None, done=done,
-                due_date=_date(due), due_time=f"{rng.randrange(8, 18):02d}:{rng.choice((0, 30)):02d}:00",
-                duration=rng.choice(("00:30:00", "01:00:00", "00:15:00")),
-                marked_as_done_time=due if done else None,
-                note=rng.choice(NOTE_TEXTS[sentiment]) if rng.random() < 0.5 else None,
-            ))
+            data.add_activity(
+                Activity(
+                    data.activities.allocate_id(),
+                    rng.choice(ACTIVITY_SUBJECTS[sentiment]),
+                    rng.choice(ACTIVITY_TYPES),
+                    org.owner_id,
+                    add_time,
+                    add_time + rng.randrange(3 * _DAY),
+                    org_id=org.id,
+                    person_id=rng.choice(person_ids) if person_ids else None,
+                    done=done,
+                    due_date=_date(due),
+                    due_time=f"{rng.randrange(8, 18):02d}:{rng.choice((0, 30)):02d}:00",
+                    duration=rng.choice(("00:30:00", "01:00:00", "00:15:00")),
+                    marked_as_done_time=due if done else None,
+                    note=rng.choice(NOTE_TEXTS[sentiment]) if rng.random() < 0.5 else None,
+                )
+            )
         for _ in range(notes):
             sentiment = rng.choice(("positive", "negative", "neutral"))
             text = rng.choice(NOTE_TEXTS[sentiment])
             add_time = org.add_time + rng.randrange(max(1, _GEN_END - org.add_time))
-            data.add_note(Note(
-                data.next_note_id, f"<p>{text}</p>" if rng.random() < 0.5 else text,
-                org.owner_id, add_time, add_time + rng.randrange(2 * _DAY), org_id=org.id,
-                person_id=rng.choice(person_ids) if person_ids and rng.random() < 0.5 else None,
-                pinned_to_org=rng.random() < 0.1,
-            ))
+            data.add_note(
+                Note(
+                    data.next_note_id,
+                    f"<p>{text}</p>" if rng.random() < 0.5 else text,
+                    org.owner_id,
+                    add_time,
+                    add_time + rng.randrange(2 * _DAY),
+                    org_id=org.id,
+                    person_id=rng.choice(person_ids) if person_ids and rng.random() < 0.5 else None,
+                    pinned_to_org=rng.random() < 0.1,
+                )
+            )
 
 
 def _date(ts: int) -> str:
@@ -256,8 +311,9 @@ def _date(ts: int) -> str:
     return format_date(ts)
 
 
-def _populate(builder: _CompanyBuilder, orgs: int, persons_per_org: int, orphans: int,
-              activities_per_org: int, notes_per_org: int) -> None:
+def _populate(
+    builder: _CompanyBuilder, orgs: int, persons_per_org: int, orphans: int, activities_per_org: int, notes_per_org: int
+) -> None:
     rng, data = builder.rng, builder.data
     org_list: list[Org] = []
     domains: list[tuple[str, str | None]] = []
@@ -273,14 +329,15 @@ def _populate(builder: _CompanyBuilder, orgs: int, persons_per_org: int, orphans
         counts[i] += k
         counts[i + 1] -= k
     person_id = 1
-    for org, (domain, secondary), count in zip(org_list, domains, counts):
+    for org, (domain, secondary), count in zip(org_list, domains, counts, strict=True):
         ids = []
         for _ in range(count):
             data.add_person(builder.person(person_id, org, domain, secondary))
             ids.append(person_id)
             person_id += 1
         builder.engagement(
-            org, ids,
+            org,
+            ids,
             rng.randrange(2 * activities_per_org + 1) if activities_per_org else 0,
             rng.randrange(2 * notes_per_org + 1) if notes_per_org else 0,
         )
@@ -295,10 +352,15 @@ def _populate(builder: _CompanyBuilder, orgs: int, persons_per_org: int, orphans
             other = org_list[rng.randrange(max(1, min(org.id - 1, orgs // 3)))]
             if other.id == org.id:
                 continue
-            data.add_relationship(Relationship(
-                rel_id, "parent" if roll < 0.10 else "related", other.id, org.id,
-                max(org.add_time, other.add_time) + _DAY,
-            ))
+            data.add_relationship(
+                Relationship(
+                    rel_id,
+                    "parent" if roll < 0.10 else "related",
+                    other.id,
+                    org.id,
+                    max(org.add_time, other.add_time) + _DAY,
+                )
+            )
             rel_id += 1
 
 
@@ -320,10 +382,15 @@ def generate_world(
         owners = []
         for user_id, _, _, admin_in in DEMO_USERS:
             if company_id in admin_in:
-                world.add_membership(Membership(
-                    user_id, company_id, admin_in[company_id], api_token_for(seed, company_id, user_id),
-                    _GEN_END,
-                ))
+                world.add_membership(
+                    Membership(
+                        user_id,
+                        company_id,
+                        admin_in[company_id],
+                        api_token_for(seed, company_id, user_id),
+                        _GEN_END,
+                    )
+                )
                 owners.append(user_id)
         for f in standard_org_fields(FIELDS_EPOCH):
             data.add_field(f)
@@ -332,14 +399,14 @@ def generate_world(
         rng = random.Random(f"{seed}:{company_id}")
         builder = _CompanyBuilder(data, rng, owners)
         count = orgs if index == 0 else max(5, min(orgs // 4, 50))
-        _populate(builder, count, persons_per_org, orphans if index == 0 else 0,
-                  activities_per_org, notes_per_org)
+        _populate(builder, count, persons_per_org, orphans if index == 0 else 0, activities_per_org, notes_per_org)
     return world
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sandbox.generator", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m sandbox.generator", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--orgs", type=int, default=50)
     parser.add_argument("--persons-per-org", type=int, default=4)
     parser.add_argument("--seed", type=int, default=42)
@@ -348,13 +415,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notes-per-org", type=int, default=1)
     parser.add_argument("-o", "--output", default="-", help="fixture path ('-' = stdout)")
     args = parser.parse_args(argv)
-    world = generate_world(args.orgs, args.persons_per_org, args.seed, orphans=args.orphans,
-                           activities_per_org=args.activities_per_org, notes_per_org=args.notes_per_org)
-    doc = dump_fixture(world, generator={
-        "orgs": args.orgs, "persons_per_org": args.persons_per_org, "seed": args.seed,
-        "orphans": args.orphans, "activities_per_org": args.activities_per_org,
-        "notes_per_org": args.notes_per_org,
-    })
+    world = generate_world(
+        args.orgs,
+        args.persons_per_org,
+        args.seed,
+        orphans=args.orphans,
+        activities_per_org=args.activities_per_org,
+        notes_per_org=args.notes_per_org,
+    )
+    doc = dump_fixture(
+        world,
+        generator={
+            "orgs": args.orgs,
+            "persons_per_org": args.persons_per_org,
+            "seed": args.seed,
+            "orphans": args.orphans,
+            "activities_per_org": args.activities_per_org,
+            "notes_per_org": args.notes_per_org,
+        },
+    )
     text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
     if args.output == "-":
         sys.stdout.write(text)

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import parse_qs
 
 from sandbox.errors import ApiError
 
 __all__ = [
-    "Request", "Response", "Route", "Router", "json_response", "html_response",
-    "redirect_response", "API", "OAUTH", "CONTROL", "PAGE",
+    "Request",
+    "Response",
+    "Route",
+    "Router",
+    "json_response",
+    "html_response",
+    "redirect_response",
+    "API",
+    "OAUTH",
+    "CONTROL",
+    "PAGE",
 ]
 
 API, OAUTH, CONTROL, PAGE = "api", "oauth", "control", "page"
@@ -28,7 +38,7 @@ class Request:
     params: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, method: str, target: str, headers: Mapping[str, str], body: bytes) -> "Request":
+    def build(cls, method: str, target: str, headers: Mapping[str, str], body: bytes) -> Request:
         path, _, query = target.partition("?")
         return cls(method.upper(), path or "/", parse_qs(query, keep_blank_values=True), headers, body)
 
@@ -99,7 +109,9 @@ class Route:
     regex: re.Pattern[str] = field(init=False)
 
     def __post_init__(self) -> None:
-        pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", re.escape(self.template).replace(r"\{", "{").replace(r"\}", "}"))
+        pattern = re.sub(
+            r"\{(\w+)\}", r"(?P<\1>[^/]+)", re.escape(self.template).replace(r"\{", "{").replace(r"\}", "}")
+        )
         self.regex = re.compile(f"^{pattern}/?$")
 
     @property
@@ -111,8 +123,9 @@ class Router:
     def __init__(self) -> None:
         self.routes: list[Route] = []
 
-    def add(self, method: str, template: str, handler: Handler, kind: str, cost: int = 0,
-            scopes: tuple[str, ...] = ()) -> None:
+    def add(
+        self, method: str, template: str, handler: Handler, kind: str, cost: int = 0, scopes: tuple[str, ...] = ()
+    ) -> None:
         self.routes.append(Route(method, template, handler, kind, cost, scopes))
 
     @staticmethod

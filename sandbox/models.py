@@ -24,6 +24,7 @@ __all__ = [
     "Webhook",
 ]
 
+
 class Company:
     __slots__ = ("id", "name", "domain", "country", "industry", "plan", "daily_budget")
 
@@ -48,8 +49,16 @@ class Company:
 
 class User:
     __slots__ = (
-        "id", "name", "email", "locale", "lang", "timezone_name", "timezone_offset",
-        "phone", "created", "default_currency",
+        "id",
+        "name",
+        "email",
+        "locale",
+        "lang",
+        "timezone_name",
+        "timezone_offset",
+        "phone",
+        "created",
+        "default_currency",
     )
 
     def __init__(
@@ -82,9 +91,7 @@ class Membership:
 
     __slots__ = ("user_id", "company_id", "is_admin", "api_token", "last_login")
 
-    def __init__(
-        self, user_id: int, company_id: int, is_admin: bool, api_token: str, last_login: int
-    ) -> None:
+    def __init__(self, user_id: int, company_id: int, is_admin: bool, api_token: str, last_login: int) -> None:
         self.user_id = user_id
         self.company_id = company_id
         self.is_admin = is_admin
@@ -96,7 +103,11 @@ class FieldOption:
     __slots__ = ("id", "label", "color", "add_time", "update_time")
 
     def __init__(
-        self, id: int, label: str, add_time: int, color: str | None = None,
+        self,
+        id: int,
+        label: str,
+        add_time: int,
+        color: str | None = None,
         update_time: int | None = None,
     ) -> None:
         self.id = id
@@ -110,9 +121,21 @@ class Field:
     """An organization or person field; ``key`` is the v1 ``key`` / v2 ``field_code``."""
 
     __slots__ = (
-        "id", "key", "name", "field_type", "options", "is_custom", "order_nr",
-        "add_time", "update_time", "created_by", "mandatory", "add_visible",
-        "details_visible", "subfields",
+        "id",
+        "key",
+        "name",
+        "field_type",
+        "options",
+        "is_custom",
+        "order_nr",
+        "add_time",
+        "update_time",
+        "created_by",
+        "mandatory",
+        "add_visible",
+        "details_visible",
+        "subfields",
+        "ui_extra",
     )
 
     def __init__(
@@ -132,6 +155,7 @@ class Field:
         add_visible: bool = True,
         details_visible: bool = True,
         subfields: tuple[tuple[str, str, str], ...] | None = None,
+        ui_extra: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
         self.key = key
@@ -147,6 +171,8 @@ class Field:
         self.add_visible = add_visible
         self.details_visible = details_visible
         self.subfields = subfields
+        # v2 settings given on creation: show_in_add_*_dialog, important_fields.
+        self.ui_extra = ui_extra
 
     def option(self, option_id: int) -> FieldOption | None:
         for opt in self.options or ():
@@ -157,9 +183,21 @@ class Field:
 
 class Org:
     __slots__ = (
-        "id", "name", "owner_id", "add_time", "update_time", "visible_to", "address",
-        "label_ids", "website", "linkedin", "industry", "annual_revenue",
-        "employee_count", "custom", "is_deleted",
+        "id",
+        "name",
+        "owner_id",
+        "add_time",
+        "update_time",
+        "visible_to",
+        "address",
+        "label_ids",
+        "website",
+        "linkedin",
+        "industry",
+        "annual_revenue",
+        "employee_count",
+        "custom",
+        "is_deleted",
     )
 
     def __init__(
@@ -200,8 +238,19 @@ class Org:
 
 class Person:
     __slots__ = (
-        "id", "name", "first_name", "last_name", "owner_id", "org_id", "add_time",
-        "update_time", "emails", "phones", "visible_to", "label_ids", "custom",
+        "id",
+        "name",
+        "first_name",
+        "last_name",
+        "owner_id",
+        "org_id",
+        "add_time",
+        "update_time",
+        "emails",
+        "phones",
+        "visible_to",
+        "label_ids",
+        "custom",
         "is_deleted",
     )
 
@@ -245,7 +294,12 @@ class Relationship:
     __slots__ = ("id", "type", "owner_org_id", "linked_org_id", "add_time", "update_time")
 
     def __init__(
-        self, id: int, type: str, owner_org_id: int, linked_org_id: int, add_time: int,
+        self,
+        id: int,
+        type: str,
+        owner_org_id: int,
+        linked_org_id: int,
+        add_time: int,
         update_time: int | None = None,
     ) -> None:
         self.id = id
@@ -258,9 +312,24 @@ class Relationship:
 
 class Activity:
     __slots__ = (
-        "id", "subject", "type", "owner_id", "org_id", "person_id", "done", "due_date",
-        "due_time", "duration", "add_time", "update_time", "marked_as_done_time", "note",
-        "busy", "public_description", "priority", "is_deleted",
+        "id",
+        "subject",
+        "type",
+        "owner_id",
+        "org_id",
+        "person_id",
+        "done",
+        "due_date",
+        "due_time",
+        "duration",
+        "add_time",
+        "update_time",
+        "marked_as_done_time",
+        "note",
+        "busy",
+        "public_description",
+        "priority",
+        "is_deleted",
     )
 
     def __init__(
@@ -307,8 +376,17 @@ class Activity:
 
 class Note:
     __slots__ = (
-        "id", "content", "user_id", "org_id", "person_id", "add_time", "update_time",
-        "active", "pinned_to_org", "pinned_to_person", "last_update_user_id",
+        "id",
+        "content",
+        "user_id",
+        "org_id",
+        "person_id",
+        "add_time",
+        "update_time",
+        "active",
+        "pinned_to_org",
+        "pinned_to_person",
+        "last_update_user_id",
     )
 
     def __init__(
@@ -341,9 +419,19 @@ class Note:
 
 class Webhook:
     __slots__ = (
-        "id", "company_id", "user_id", "client_id", "event_action", "event_object",
-        "subscription_url", "version", "name", "http_auth_user", "http_auth_password",
-        "add_time", "type",
+        "id",
+        "company_id",
+        "user_id",
+        "client_id",
+        "event_action",
+        "event_object",
+        "subscription_url",
+        "version",
+        "name",
+        "http_auth_user",
+        "http_auth_password",
+        "add_time",
+        "type",
     )
 
     def __init__(

@@ -16,16 +16,46 @@ from sandbox.models import Activity, Field, FieldOption, Note, Org, Person, Rela
 from sandbox.store import CompanyData
 
 __all__ = [
-    "apply_org_changes", "create_org", "delete_org", "apply_person_changes", "create_person",
-    "delete_person", "add_relationship", "create_activity", "create_note", "create_field",
-    "add_field_options", "resolve_field_value",
+    "apply_org_changes",
+    "create_org",
+    "delete_org",
+    "apply_person_changes",
+    "create_person",
+    "delete_person",
+    "add_relationship",
+    "create_activity",
+    "create_note",
+    "create_field",
+    "add_field_options",
+    "resolve_field_value",
 ]
 
 VISIBLE_TO = (1, 3, 5, 7)
-_ORG_KEYS = {"name", "owner_id", "visible_to", "label_ids", "address", "website", "linkedin",
-             "industry", "annual_revenue", "employee_count", "custom_fields"}
-_PERSON_KEYS = {"name", "first_name", "last_name", "owner_id", "org_id", "emails", "phones",
-                "visible_to", "label_ids", "custom_fields"}
+_ORG_KEYS = {
+    "name",
+    "owner_id",
+    "visible_to",
+    "label_ids",
+    "address",
+    "website",
+    "linkedin",
+    "industry",
+    "annual_revenue",
+    "employee_count",
+    "custom_fields",
+}
+_PERSON_KEYS = {
+    "name",
+    "first_name",
+    "last_name",
+    "owner_id",
+    "org_id",
+    "emails",
+    "phones",
+    "visible_to",
+    "label_ids",
+    "custom_fields",
+}
 
 
 def _is_int(value: Any) -> bool:
@@ -81,7 +111,9 @@ def _validated_org_changes(data: CompanyData, body: dict[str, Any], members: set
                 raise ApiError(400, "label_ids must be an array of label ids")
             value = tuple(value)
         elif key == "address":
-            if value is not None and (not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values())):
+            if value is not None and (
+                not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values())
+            ):
                 raise ApiError(400, "address must be an object of strings")
         elif key in ("website", "linkedin"):
             if value is not None and not isinstance(value, str):
@@ -142,7 +174,9 @@ def _contacts(value: Any, name: str) -> str:
     return pack_contacts(triples)
 
 
-def apply_person_changes(data: CompanyData, person: Person, body: dict[str, Any], members: set[int], now: int) -> Person:
+def apply_person_changes(
+    data: CompanyData, person: Person, body: dict[str, Any], members: set[int], now: int
+) -> Person:
     unknown = set(body) - _PERSON_KEYS
     if unknown:
         raise ApiError(400, f"Unknown person field(s): {', '.join(sorted(unknown))}")
@@ -237,9 +271,19 @@ def create_activity(data: CompanyData, body: dict[str, Any], default_owner: int,
             raise ApiError(400, f"{key} must be a string")
     done = bool(body.get("done", False))
     activity = Activity(
-        data.activities.allocate_id(), subject, str(body.get("type", "call")), owner_id, now, now, org_id=org_id, person_id=person_id,
-        done=done, due_date=body.get("due_date"), due_time=body.get("due_time"),
-        duration=body.get("duration"), marked_as_done_time=now if done else None,
+        data.activities.allocate_id(),
+        subject,
+        str(body.get("type", "call")),
+        owner_id,
+        now,
+        now,
+        org_id=org_id,
+        person_id=person_id,
+        done=done,
+        due_date=body.get("due_date"),
+        due_time=body.get("due_time"),
+        duration=body.get("duration"),
+        marked_as_done_time=now if done else None,
         note=body.get("note"),
     )
     return data.add_activity(activity)
@@ -254,13 +298,33 @@ def create_note(data: CompanyData, body: dict[str, Any], default_owner: int, now
         raise ApiError(400, "org_id does not exist")
     if person_id is not None and data.persons.get_live(person_id) is None:
         raise ApiError(400, "person_id does not exist")
-    note = Note(data.next_note_id, content, body.get("user_id", default_owner), now, now,
-                org_id=org_id, person_id=person_id)
+    note = Note(
+        data.next_note_id, content, body.get("user_id", default_owner), now, now, org_id=org_id, person_id=person_id
+    )
     return data.add_note(note)
 
 
-def create_field(data: CompanyData, name: Any, field_type: Any, options: Any, allowed_types: frozenset[str],
-                 user_id: int, now: int, *, person: bool = False) -> Field:
+def _option_label(item: Any) -> str:
+    label = item.get("label") if isinstance(item, dict) else None
+    if not isinstance(label, str) or not label.strip() or len(label) > 255:
+        raise ApiError(400, "Each option needs a non-empty 'label' of at most 255 characters")
+    return label.strip()
+
+
+def create_field(
+    data: CompanyData,
+    name: Any,
+    field_type: Any,
+    options: Any,
+    allowed_types: frozenset[str],
+    user_id: int,
+    now: int,
+    *,
+    person: bool = False,
+    flags: dict[str, Any] | None = None,
+) -> Field:
+    """A new custom field; ``flags`` may set ``add_visible``, ``details_visible``,
+    ``mandatory`` and ``ui_extra`` (as validated by the v1/v2 handlers)."""
     if not isinstance(name, str) or not name.strip() or len(name) > 255:
         raise ApiError(400, "Field name must be a non-empty string of at most 255 characters")
     if field_type not in allowed_types:
@@ -269,18 +333,21 @@ def create_field(data: CompanyData, name: Any, field_type: Any, options: Any, al
     if field_type in ("enum", "set"):
         if not isinstance(options, list) or not options:
             raise ApiError(400, "Options are required for enum and set fields")
-        for opt in options:
-            label = opt.get("label") if isinstance(opt, dict) else None
-            if not isinstance(label, str) or not label.strip():
-                raise ApiError(400, "Each option needs a non-empty 'label'")
-            labels.append(label.strip())
+        labels = [_option_label(opt) for opt in options]
     field_id = data.next_field_id
     field = Field(
-        field_id, custom_field_key(data.company.id, field_id, name), name.strip(), field_type, now,
+        field_id,
+        custom_field_key(data.company.id, field_id, name),
+        name.strip(),
+        field_type,
+        now,
         options=[FieldOption(data.next_option_id + i, label, now) for i, label in enumerate(labels)]
-        if field_type in ("enum", "set") else None,
-        is_custom=True, order_nr=len(data.person_fields if person else data.org_fields),
+        if field_type in ("enum", "set")
+        else None,
+        is_custom=True,
+        order_nr=len(data.person_fields if person else data.org_fields),
         created_by=user_id,
+        **(flags or {}),
     )
     return data.add_field(field, person=person)
 
@@ -290,12 +357,7 @@ def add_field_options(data: CompanyData, field: Field, items: Any, now: int) -> 
         raise ApiError(400, "Options can only be added to enum and set fields")
     if not isinstance(items, list) or not items:
         raise ApiError(400, "Request body must be a non-empty array of {label}")
-    labels = []
-    for item in items:
-        label = item.get("label") if isinstance(item, dict) else None
-        if not isinstance(label, str) or not label.strip():
-            raise ApiError(400, "Each option needs a non-empty 'label'")
-        labels.append(label.strip())
+    labels = [_option_label(item) for item in items]
     added = [FieldOption(data.next_option_id + i, label, now) for i, label in enumerate(labels)]
     field.options = [*(field.options or []), *added]
     field.update_time = now
@@ -305,6 +367,7 @@ def add_field_options(data: CompanyData, field: Field, items: Any, now: int) -> 
 
 def resolve_field_value(field: Field, value: Any) -> Any:
     """Control-API convenience: enum/set values may be given by option label."""
+
     def option_id(v: Any) -> Any:
         if isinstance(v, str) and field.field_type in ("enum", "set"):
             for opt in field.options or ():

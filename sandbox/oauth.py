@@ -45,13 +45,13 @@ def _basic_credentials(request: Request) -> tuple[str | None, str | None]:
     return unquote(client_id), unquote(secret)
 
 
-def _client(app: "SandboxApp", request: Request) -> Client:
+def _client(app: SandboxApp, request: Request) -> Client:
     if request.content_type != "application/x-www-form-urlencoded":
         raise TokenError("invalid_request", "Invalid request: content must be application/x-www-form-urlencoded")
     return app.tokens.authenticate_client(*_basic_credentials(request))
 
 
-def token_response(app: "SandboxApp", grant: Grant) -> dict[str, Any]:
+def token_response(app: SandboxApp, grant: Grant) -> dict[str, Any]:
     """The SPEC v1 ``GetTokensResponse``; every company shares the sandbox's origin."""
     return {
         "access_token": app.tokens.issue_access_token(grant),
@@ -63,7 +63,7 @@ def token_response(app: "SandboxApp", grant: Grant) -> dict[str, Any]:
     }
 
 
-def token(app: "SandboxApp", request: Request) -> Response:
+def token(app: SandboxApp, request: Request) -> Response:
     form = request.form() if request.content_type == "application/x-www-form-urlencoded" else {}
     grant_type = form.get("grant_type") or None
     try:
@@ -82,21 +82,22 @@ def token(app: "SandboxApp", request: Request) -> Response:
         return _oauth_error(exc, grant_type)
     with app.world.lock:
         if app.world.membership(grant.company_id, grant.user_id) is None:
-            return _oauth_error(TokenError("invalid_grant", "Invalid grant: user is no longer in the company"),
-                                grant_type)
+            return _oauth_error(
+                TokenError("invalid_grant", "Invalid grant: user is no longer in the company"), grant_type
+            )
     response = json_response(200, token_response(app, grant))
     response.meta.update(grant_type=grant_type, company_id=grant.company_id)
     return response
 
 
-def _exchange_api_token(app: "SandboxApp", client: Client, api_token: str | None) -> Grant:
+def _exchange_api_token(app: SandboxApp, client: Client, api_token: str | None) -> Grant:
     membership = app.world.membership_by_api_token(api_token or "")
     if membership is None:
         raise TokenError("invalid_grant", "Invalid grant: api_token is invalid")
     return app.tokens.mint(client, membership.company_id, membership.user_id)
 
 
-def revoke(app: "SandboxApp", request: Request) -> Response:
+def revoke(app: SandboxApp, request: Request) -> Response:
     """RFC 7009: 200 whether or not the token was known; only client auth can fail."""
     try:
         client = _client(app, request)

@@ -25,13 +25,17 @@ __all__ = ["register", "AuthorizeFlow"]
 FLOW_TTL = 1800
 SCOPE_TEXT = {
     "base": "Read your settings and basic profile information",
-    "deals:read": "Read deals", "deals:full": "Create, read, update and delete deals",
-    "activities:read": "Read activities", "activities:full": "Create, read, update and delete activities",
+    "deals:read": "Read deals",
+    "deals:full": "Create, read, update and delete deals",
+    "activities:read": "Read activities",
+    "activities:full": "Create, read, update and delete activities",
     "contacts:read": "Read people and organizations",
     "contacts:full": "Create, read, update and delete people and organizations",
     "contact-fields:full": "Create, read, update and delete person and organization fields",
     "admin": "Admin-level access, including managing custom fields and the app's webhooks",
-    "users:read": "Read users and their permissions", "mail:read": "Read mail", "recents:read": "Read recent changes",
+    "users:read": "Read users and their permissions",
+    "mail:read": "Read mail",
+    "recents:read": "Read recent changes",
 }
 
 
@@ -47,7 +51,9 @@ class AuthorizeFlow:
 
 
 def _page(title: str, body: str, status: int = 200) -> Response:
-    return html_response(status, f"""<!doctype html>
+    return html_response(
+        status,
+        f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)} · Pipedrive sandbox</title>
 <style>
 body{{font-family:system-ui,sans-serif;background:#f4f5f7;margin:0}}
@@ -59,7 +65,8 @@ border:1px solid #ccd;border-radius:6px;background:#fff;cursor:pointer;font-size
 .cancel{{background:#fff;border:1px solid #999;padding:.7rem 1.2rem;border-radius:6px;font-size:1rem}}
 .error{{color:#b00020}}
 </style></head><body><main><p class="badge">Pipedrive sandbox</p><h1>{html.escape(title)}</h1>
-{body}</main></body></html>""")
+{body}</main></body></html>""",
+    )
 
 
 def _error_page(message: str) -> Response:
@@ -70,7 +77,7 @@ def _hidden(flow_id: str) -> str:
     return f'<input type="hidden" name="flow" value="{html.escape(flow_id)}">'
 
 
-def _flow(app: "SandboxApp", request: Request) -> tuple[str, AuthorizeFlow] | None:
+def _flow(app: SandboxApp, request: Request) -> tuple[str, AuthorizeFlow] | None:
     flow_id = request.form().get("flow", "")
     flow = app.authorize_flows.get(flow_id)
     if flow is None or app.clock.now() - flow.created > FLOW_TTL:
@@ -78,7 +85,7 @@ def _flow(app: "SandboxApp", request: Request) -> tuple[str, AuthorizeFlow] | No
     return flow_id, flow
 
 
-def authorize(app: "SandboxApp", request: Request) -> Response:
+def authorize(app: SandboxApp, request: Request) -> Response:
     client_id, redirect_uri = request.arg("client_id"), request.arg("redirect_uri")
     client = app.tokens.clients.get(client_id or "")
     if client is None:
@@ -90,8 +97,7 @@ def authorize(app: "SandboxApp", request: Request) -> Response:
         app.authorize_flows.pop(stale, None)
     flow_id = secrets.token_urlsafe(24)
     extra = {k: v[0] for k, v in request.query.items() if k not in ("client_id", "redirect_uri", "state")}
-    app.authorize_flows[flow_id] = AuthorizeFlow(client.client_id, redirect_uri, request.arg("state"),
-                                                 now, extra=extra)
+    app.authorize_flows[flow_id] = AuthorizeFlow(client.client_id, redirect_uri, request.arg("state"), now, extra=extra)
     rows = []
     with app.world.lock:
         for user in app.world.users.values():
@@ -100,16 +106,21 @@ def authorize(app: "SandboxApp", request: Request) -> Response:
                 continue
             roles = ", ".join(
                 f"{'admin' if m.is_admin else 'regular user'} in {app.world.companies[m.company_id].company.name}"
-                for m in memberships)
+                for m in memberships
+            )
             rows.append(
                 f'<button class="choice" type="submit" name="user_id" value="{user.id}">'
                 f'Sign in as {html.escape(user.name)} <span class="badge">({html.escape(user.email)} — '
-                f'{html.escape(roles)})</span></button>')
-    return _page("Log in to Pipedrive", f"""<p>Choose the Pipedrive user to sign in as.</p>
-<form method="post" action="/oauth/authorize/login">{_hidden(flow_id)}{''.join(rows)}</form>""")
+                f"{html.escape(roles)})</span></button>"
+            )
+    return _page(
+        "Log in to Pipedrive",
+        f"""<p>Choose the Pipedrive user to sign in as.</p>
+<form method="post" action="/oauth/authorize/login">{_hidden(flow_id)}{"".join(rows)}</form>""",
+    )
 
 
-def login(app: "SandboxApp", request: Request) -> Response:
+def login(app: SandboxApp, request: Request) -> Response:
     found = _flow(app, request)
     if found is None:
         return _error_page("This sign-in has expired. Start again from the app.")
@@ -125,16 +136,20 @@ def login(app: "SandboxApp", request: Request) -> Response:
         flow.user_id = user_id
         rows = "".join(
             f'<button class="choice" type="submit" name="company_id" value="{m.company_id}">'
-            f'{html.escape(app.world.companies[m.company_id].company.name)} '
+            f"{html.escape(app.world.companies[m.company_id].company.name)} "
             f'<span class="badge">({"admin" if m.is_admin else "regular user"} · '
-            f'{html.escape(app.world.companies[m.company_id].company.domain)}.pipedrive.com)</span></button>'
-            for m in memberships)
+            f"{html.escape(app.world.companies[m.company_id].company.domain)}.pipedrive.com)</span></button>"
+            for m in memberships
+        )
         name = app.world.users[user_id].name
-    return _page("Choose account", f"""<p>Signed in as {html.escape(name)}. Which company should the app be
-installed in?</p><form method="post" action="/oauth/authorize/account">{_hidden(flow_id)}{rows}</form>""")
+    return _page(
+        "Choose account",
+        f"""<p>Signed in as {html.escape(name)}. Which company should the app be
+installed in?</p><form method="post" action="/oauth/authorize/account">{_hidden(flow_id)}{rows}</form>""",
+    )
 
 
-def account(app: "SandboxApp", request: Request) -> Response:
+def account(app: SandboxApp, request: Request) -> Response:
     found = _flow(app, request)
     if found is None or found[1].user_id is None:
         return _error_page("This sign-in has expired. Start again from the app.")
@@ -149,13 +164,18 @@ def account(app: "SandboxApp", request: Request) -> Response:
         company = app.world.companies[company_id].company
     flow.company_id = company_id
     client = app.tokens.clients[flow.client_id]
-    scopes = "".join(f"<li><strong>{html.escape(s)}</strong> — {html.escape(SCOPE_TEXT.get(s, s))}</li>"
-                     for s in client.scope_string().split(","))
-    return _page(f"Install {client.name}", f"""<p><strong>{html.escape(client.name)}</strong> wants to access
+    scopes = "".join(
+        f"<li><strong>{html.escape(s)}</strong> — {html.escape(SCOPE_TEXT.get(s, s))}</li>"
+        for s in client.scope_string().split(",")
+    )
+    return _page(
+        f"Install {client.name}",
+        f"""<p><strong>{html.escape(client.name)}</strong> wants to access
 <strong>{html.escape(company.name)}</strong> ({html.escape(company.domain)}.pipedrive.com) with these permissions:</p>
 <ul>{scopes}</ul><form method="post" action="/oauth/authorize/decision">{_hidden(flow_id)}
 <button class="allow" type="submit" name="decision" value="allow">Allow and install</button>
-<button class="cancel" type="submit" name="decision" value="cancel">Cancel</button></form>""")
+<button class="cancel" type="submit" name="decision" value="cancel">Cancel</button></form>""",
+    )
 
 
 def _with_query(url: str, params: dict[str, str]) -> str:
@@ -164,7 +184,7 @@ def _with_query(url: str, params: dict[str, str]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
-def decision(app: "SandboxApp", request: Request) -> Response:
+def decision(app: SandboxApp, request: Request) -> Response:
     found = _flow(app, request)
     if found is None or found[1].company_id is None or found[1].user_id is None:
         return _error_page("This sign-in has expired. Start again from the app.")

@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from sandbox.clock import format_rfc3339, parse_rfc3339
 from sandbox.errors import ApiError
@@ -146,7 +147,7 @@ def select_page(
 
 
 def offset_page(items: Sequence[T], start: int, limit: int) -> tuple[Sequence[T], bool]:
-    page = items[start:start + limit]
+    page = items[start : start + limit]
     return page, start + limit < len(items)
 
 

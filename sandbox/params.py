@@ -9,8 +9,18 @@ from sandbox.clock import parse_date, parse_rfc3339
 from sandbox.errors import ApiError
 from sandbox.http import Request
 
-__all__ = ["AuthContext", "int_arg", "bool_arg", "time_arg", "date_arg", "csv_arg", "v2_limit",
-           "enum_arg", "id_list_arg", "path_id"]
+__all__ = [
+    "AuthContext",
+    "int_arg",
+    "bool_arg",
+    "time_arg",
+    "date_arg",
+    "csv_arg",
+    "v2_limit",
+    "enum_arg",
+    "id_list_arg",
+    "path_id",
+]
 
 V2_MAX_LIMIT = 500
 
@@ -87,8 +97,9 @@ def enum_arg(request: Request, name: str, allowed: tuple[str, ...], default: str
     return raw
 
 
-def csv_arg(request: Request, name: str, *, allowed: frozenset[str] | None = None,
-            max_items: int | None = None) -> list[str] | None:
+def csv_arg(
+    request: Request, name: str, *, allowed: frozenset[str] | None = None, max_items: int | None = None
+) -> list[str] | None:
     raw = _single(request, name)
     if raw is None:
         return None

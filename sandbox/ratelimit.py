@@ -37,8 +37,9 @@ class RateDecision:
 
 
 class RateLimiter:
-    def __init__(self, clock: Clock, burst_limit: int = 400, window: float = 2.0,
-                 daily_budget: int | None = None) -> None:
+    def __init__(
+        self, clock: Clock, burst_limit: int = 400, window: float = 2.0, daily_budget: int | None = None
+    ) -> None:
         self.clock = clock
         self.burst_limit = burst_limit
         self.window = window

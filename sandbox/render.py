@@ -6,7 +6,8 @@ Where a spec property is not ``nullable`` the key is left out instead of sent as
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sandbox.clock import format_rfc3339
 from sandbox.contacts import unpack_contacts
@@ -14,30 +15,73 @@ from sandbox.models import Activity, Field, Org, Person
 from sandbox.store import CompanyData
 
 __all__ = [
-    "org_v2", "person_v2", "activity_v2", "field_v2", "custom_values", "render_entity",
-    "ORG_INCLUDE_FIELDS", "PERSON_INCLUDE_FIELDS",
+    "org_v2",
+    "person_v2",
+    "activity_v2",
+    "field_v2",
+    "custom_values",
+    "render_entity",
+    "ORG_INCLUDE_FIELDS",
+    "PERSON_INCLUDE_FIELDS",
 ]
 
-ORG_INCLUDE_FIELDS = frozenset({
-    "next_activity_id", "last_activity_id", "open_deals_count", "related_open_deals_count",
-    "closed_deals_count", "related_closed_deals_count", "email_messages_count", "people_count",
-    "activities_count", "done_activities_count", "undone_activities_count", "files_count",
-    "notes_count", "followers_count", "won_deals_count", "related_won_deals_count",
-    "lost_deals_count", "related_lost_deals_count", "smart_bcc_email",
-})
-PERSON_INCLUDE_FIELDS = frozenset({
-    "next_activity_id", "last_activity_id", "open_deals_count", "related_open_deals_count",
-    "closed_deals_count", "related_closed_deals_count", "participant_open_deals_count",
-    "participant_closed_deals_count", "email_messages_count", "activities_count",
-    "done_activities_count", "undone_activities_count", "files_count", "notes_count",
-    "followers_count", "won_deals_count", "related_won_deals_count", "lost_deals_count",
-    "related_lost_deals_count", "last_incoming_mail_time", "last_outgoing_mail_time",
-    "marketing_status", "doi_status", "smart_bcc_email",
-})
+ORG_INCLUDE_FIELDS = frozenset(
+    {
+        "next_activity_id",
+        "last_activity_id",
+        "open_deals_count",
+        "related_open_deals_count",
+        "closed_deals_count",
+        "related_closed_deals_count",
+        "email_messages_count",
+        "people_count",
+        "activities_count",
+        "done_activities_count",
+        "undone_activities_count",
+        "files_count",
+        "notes_count",
+        "followers_count",
+        "won_deals_count",
+        "related_won_deals_count",
+        "lost_deals_count",
+        "related_lost_deals_count",
+        "smart_bcc_email",
+    }
+)
+PERSON_INCLUDE_FIELDS = frozenset(
+    {
+        "next_activity_id",
+        "last_activity_id",
+        "open_deals_count",
+        "related_open_deals_count",
+        "closed_deals_count",
+        "related_closed_deals_count",
+        "participant_open_deals_count",
+        "participant_closed_deals_count",
+        "email_messages_count",
+        "activities_count",
+        "done_activities_count",
+        "undone_activities_count",
+        "files_count",
+        "notes_count",
+        "followers_count",
+        "won_deals_count",
+        "related_won_deals_count",
+        "lost_deals_count",
+        "related_lost_deals_count",
+        "last_incoming_mail_time",
+        "last_outgoing_mail_time",
+        "marketing_status",
+        "doi_status",
+        "smart_bcc_email",
+    }
+)
 
 
 def custom_values(
-    fields: list[Field], stored: dict[str, Any] | None, only: frozenset[str] | None,
+    fields: list[Field],
+    stored: dict[str, Any] | None,
+    only: frozenset[str] | None,
     option_labels: bool,
 ) -> dict[str, Any]:
     """v2 ``custom_fields``: every custom field of the company, ``null`` when unset."""
@@ -50,9 +94,11 @@ def custom_values(
         if isinstance(value, tuple):
             value = list(value)
         if option_labels and value is not None and field.field_type in ("enum", "set"):
-            def label(option_id: int) -> dict[str, Any]:
+
+            def label(option_id: int, field=field) -> dict[str, Any]:
                 opt = field.option(option_id)
                 return {"id": option_id, "label": opt.label if opt else ""}
+
             value = [label(v) for v in value] if isinstance(value, list) else label(value)
         out[field.key] = value
     return out
@@ -60,6 +106,11 @@ def custom_values(
 
 def _labels(field: Field | None, ids: Iterable[int]) -> list[dict[str, Any]]:
     return [{"id": i, "label": (field.option(i).label if field and field.option(i) else "")} for i in ids]
+
+
+ACTIVITY_EXTRAS = frozenset(
+    {"activities_count", "done_activities_count", "undone_activities_count", "next_activity_id", "last_activity_id"}
+)
 
 
 def _activity_extras(data: CompanyData, activity_ids: list[int]) -> dict[str, Any]:
@@ -76,9 +127,26 @@ def _activity_extras(data: CompanyData, activity_ids: list[int]) -> dict[str, An
     }
 
 
+def _linked_counts(
+    data: CompanyData, include_fields: frozenset[str], activity_ids: list[int], note_ids: list[int]
+) -> dict[str, Any]:
+    """The requested activity/note counters of an org or person, from its linked records."""
+    out: dict[str, Any] = {}
+    if "notes_count" in include_fields:
+        out["notes_count"] = sum(1 for i in note_ids if i in data.notes and data.notes[i].active)
+    if include_fields & ACTIVITY_EXTRAS:
+        computed = _activity_extras(data, activity_ids)
+        out.update({k: v for k, v in computed.items() if k in include_fields})
+    return out
+
+
 def org_v2(
-    org: Org, data: CompanyData, *, custom_keys: frozenset[str] | None = None,
-    option_labels: bool = False, include_labels: bool = False,
+    org: Org,
+    data: CompanyData,
+    *,
+    custom_keys: frozenset[str] | None = None,
+    option_labels: bool = False,
+    include_labels: bool = False,
     include_fields: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     item: dict[str, Any] = {
@@ -105,12 +173,11 @@ def org_v2(
         extras: dict[str, Any] = {name: 0 for name in include_fields}
         if "people_count" in include_fields:
             extras["people_count"] = data.people_count(org.id)
-        if "notes_count" in include_fields:
-            extras["notes_count"] = len(data.notes_by_org.get(org.id, ()))
-        if include_fields & {"activities_count", "done_activities_count", "undone_activities_count",
-                             "next_activity_id", "last_activity_id"}:
-            computed = _activity_extras(data, data.activities_by_org.get(org.id, []))
-            extras.update({k: v for k, v in computed.items() if k in include_fields})
+        extras.update(
+            _linked_counts(
+                data, include_fields, data.activities_by_org.get(org.id, []), data.notes_by_org.get(org.id, [])
+            )
+        )
         if "smart_bcc_email" in include_fields:
             extras["smart_bcc_email"] = f"{data.company.domain}+org{org.id}@pipedrivemail.com"
         item.update(extras)
@@ -118,8 +185,12 @@ def org_v2(
 
 
 def person_v2(
-    person: Person, data: CompanyData, *, custom_keys: frozenset[str] | None = None,
-    option_labels: bool = False, include_labels: bool = False,
+    person: Person,
+    data: CompanyData,
+    *,
+    custom_keys: frozenset[str] | None = None,
+    option_labels: bool = False,
+    include_labels: bool = False,
     include_fields: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     item: dict[str, Any] = {
@@ -135,21 +206,24 @@ def person_v2(
         "is_deleted": person.is_deleted,
         "visible_to": person.visible_to,
         "label_ids": list(person.label_ids),
-        "custom_fields": custom_values(
-            data.custom_fields(person=True), person.custom, custom_keys, option_labels),
+        "custom_fields": custom_values(data.custom_fields(person=True), person.custom, custom_keys, option_labels),
     }
     if person.org_id is not None:
         item["org_id"] = person.org_id
     if include_labels:
         item["labels"] = _labels(data.field_by_key("label_ids", person=True), person.label_ids)
     for name in include_fields:
-        if name in ("last_incoming_mail_time", "last_outgoing_mail_time", "next_activity_id",
-                    "last_activity_id", "marketing_status", "doi_status"):
+        if name in ("last_incoming_mail_time", "last_outgoing_mail_time", "marketing_status", "doi_status"):
             item[name] = None
         elif name == "smart_bcc_email":
             item[name] = f"{data.company.domain}+person{person.id}@pipedrivemail.com"
         else:
-            item[name] = 0
+            item[name] = 0  # no deals, files, followers or mail in the sandbox
+    item.update(
+        _linked_counts(
+            data, include_fields, data.activities_by_person.get(person.id, []), data.notes_by_person.get(person.id, [])
+        )
+    )
     return item
 
 
@@ -173,8 +247,7 @@ def activity_v2(activity: Activity, *, attendees: bool = False) -> dict[str, Any
         "due_date": activity.due_date,
         "due_time": activity.due_time,
         "duration": activity.duration,
-        "marked_as_done_time": format_rfc3339(activity.marked_as_done_time)
-        if activity.marked_as_done_time else None,
+        "marked_as_done_time": format_rfc3339(activity.marked_as_done_time) if activity.marked_as_done_time else None,
         "public_description": activity.public_description,
         "priority": activity.priority,
         "note": activity.note,
@@ -185,35 +258,55 @@ def activity_v2(activity: Activity, *, attendees: bool = False) -> dict[str, Any
     return item
 
 
-def field_v2(field: Field, include: frozenset[str]) -> dict[str, Any]:
+def field_v2(field: Field, include: frozenset[str], *, person: bool = False) -> dict[str, Any]:
     item: dict[str, Any] = {
         "field_name": field.name,
         "field_code": field.key,
         "field_type": field.field_type,
         "options": [
-            {"id": o.id, "label": o.label, "color": o.color,
-             "add_time": format_rfc3339(o.add_time), "update_time": format_rfc3339(o.update_time)}
+            {
+                "id": o.id,
+                "label": o.label,
+                "color": o.color,
+                "add_time": format_rfc3339(o.add_time),
+                "update_time": format_rfc3339(o.update_time),
+            }
             for o in field.options
-        ] if field.options is not None else None,
+        ]
+        if field.options is not None
+        else None,
         "subfields": [
             {"field_code": code, "field_name": f"{name} of {field.name}", "field_type": ftype}
             for code, name, ftype in field.subfields
-        ] if field.subfields else None,
+        ]
+        if field.subfields
+        else None,
         "is_custom_field": field.is_custom,
         "is_optional_response_field": field.key in ("label_ids",),
     }
     if "ui_visibility" in include:
-        item["ui_visibility"] = {
+        # SPEC v2: personFields' ui_visibility has only these three keys; organizationFields'
+        # adds the per-entity detail flags and the add-person dialog.
+        extra = field.ui_extra or {}
+        hidden = {"show": False, "order": None}
+        visibility: dict[str, Any] = {
             "add_visible_flag": field.add_visible,
             "details_visible_flag": field.details_visible,
-            "org_detail_visible_flag": True,
-            "person_detail_visible_flag": True,
-            "deal_detail_visible_flag": False,
-            "show_in_add_deal_dialog": {"show": False, "order": None},
-            "show_in_add_person_dialog": {"show": False, "order": None},
+            "show_in_add_deal_dialog": dict(extra.get("show_in_add_deal_dialog") or hidden),
         }
+        if not person:
+            visibility.update(
+                {
+                    "org_detail_visible_flag": True,
+                    "person_detail_visible_flag": True,
+                    "deal_detail_visible_flag": False,
+                    "show_in_add_person_dialog": dict(extra.get("show_in_add_person_dialog") or hidden),
+                }
+            )
+        item["ui_visibility"] = visibility
     if "important_fields" in include:
-        item["important_fields"] = {"enabled": False, "stage_ids": []}
+        important = (field.ui_extra or {}).get("important_fields") or {"enabled": False, "stage_ids": []}
+        item["important_fields"] = {"enabled": important["enabled"], "stage_ids": list(important["stage_ids"])}
     if "required_fields" in include:
         item["required_fields"] = {"enabled": field.mandatory}
     return item

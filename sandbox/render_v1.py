@@ -40,8 +40,11 @@ def field_v1(field: Field) -> dict[str, Any]:
         "options": [{"id": o.id, "label": o.label} for o in field.options] if field.options is not None else None,
     }
     if field.subfields:
-        item["subfields"] = [{"key": f"{field.key}_{code}", "name": name, "field_type": ftype}
-                             for code, name, ftype in field.subfields if code != "value"]
+        item["subfields"] = [
+            {"key": f"{field.key}_{code}", "name": name, "field_type": ftype}
+            for code, name, ftype in field.subfields
+            if code != "value"
+        ]
     return item
 
 
@@ -119,13 +122,21 @@ def relationship_v1(rel: Relationship, perspective_org_id: int, data: CompanyDat
 
 
 def user_me(
-    user: User, data: CompanyData, *, is_admin: bool, last_login: int, created_company: bool,
+    user: User,
+    data: CompanyData,
+    *,
+    is_admin: bool,
+    last_login: int,
+    created_company: bool,
 ) -> dict[str, Any]:
     company = data.company
 
     def access(app: str, admin: bool) -> dict[str, Any]:
-        return {"app": app, "admin": admin,
-                "permission_set_id": f"{company.id:08x}-{user.id:04x}-4000-8000-{app.encode().hex()[:12]:0<12}"}
+        return {
+            "app": app,
+            "admin": admin,
+            "permission_set_id": f"{company.id:08x}-{user.id:04x}-4000-8000-{app.encode().hex()[:12]:0<12}",
+        }
 
     return {
         "id": user.id,
@@ -140,8 +151,11 @@ def user_me(
         "created": format_v1_datetime(user.created),
         "modified": format_v1_datetime(last_login),
         "has_created_company": created_company,
-        "access": [access("sales", is_admin), access("global", is_admin),
-                   *([access("account_settings", True)] if is_admin else [])],
+        "access": [
+            access("sales", is_admin),
+            access("global", is_admin),
+            *([access("account_settings", True)] if is_admin else []),
+        ],
         "active_flag": True,
         "timezone_name": user.timezone_name,
         "timezone_offset": user.timezone_offset,

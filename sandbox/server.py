@@ -11,9 +11,9 @@ import logging
 import socket
 import struct
 import threading
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 from sandbox.app import SandboxApp
 from sandbox.config import DEMO_FIXTURE, SandboxConfig
@@ -43,7 +43,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "PipedriveSandbox/1.0"
     timeout = 120  # idle keep-alive connections are closed after this many seconds
-    server: "_HTTPServer"
+    server: _HTTPServer
 
     def setup(self) -> None:
         super().setup()
@@ -147,8 +147,9 @@ class _HTTPServer(ThreadingHTTPServer):
 class SandboxServer:
     """A running (or runnable) sandbox. ``port=0`` binds an ephemeral port."""
 
-    def __init__(self, config: SandboxConfig | None = None, *,
-                 world_factory: Callable[[], World] | None = None) -> None:
+    def __init__(
+        self, config: SandboxConfig | None = None, *, world_factory: Callable[[], World] | None = None
+    ) -> None:
         self.config = config or SandboxConfig()
         self.app = SandboxApp(self.config, world_factory or world_factory_for(self.config))
         self._httpd = _HTTPServer((self.config.host, self.config.port), self.app)
@@ -160,9 +161,10 @@ class SandboxServer:
     def url(self) -> str:
         return self.app.public_url
 
-    def start(self) -> "SandboxServer":
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="sandbox-http",
-                                        daemon=True)
+    def start(self) -> SandboxServer:
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.05,), name="sandbox-http", daemon=True
+        )
         self._thread.start()
         return self
 

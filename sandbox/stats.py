@@ -36,8 +36,14 @@ class Stats:
             company["cost"] += cost
             self._bump(company["endpoints"].setdefault(key, {}), status, cost)
 
-    def record_oauth(self, key: str, status: int, grant_type: str | None = None,
-                     company_id: int | None = None, outcome: str | None = None) -> None:
+    def record_oauth(
+        self,
+        key: str,
+        status: int,
+        grant_type: str | None = None,
+        company_id: int | None = None,
+        outcome: str | None = None,
+    ) -> None:
         with self._lock:
             bucket = self._oauth.setdefault(key, {})
             self._bump(bucket, status, 0)

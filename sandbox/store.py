@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
-from typing import Any, Callable, Generic, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, Generic, TypeVar
 
 from sandbox.models import (
     Activity,
@@ -80,7 +81,10 @@ class SortedIndex:
         return self._sorted()
 
     def iter_from(
-        self, after: int | None, descending: bool, lo_key: int | None = None,
+        self,
+        after: int | None,
+        descending: bool,
+        lo_key: int | None = None,
         hi_key: int | None = None,
     ) -> Iterator[int]:
         """Yield keys strictly after ``after`` in the given direction, within [lo, hi)."""
@@ -179,7 +183,9 @@ class CompanyData:
         # Secondary indexes: parent id -> child ids, ascending (ids only grow).
         self.persons_by_org: dict[int, list[int]] = {}
         self.activities_by_org: dict[int, list[int]] = {}
+        self.activities_by_person: dict[int, list[int]] = {}
         self.notes_by_org: dict[int, list[int]] = {}
+        self.notes_by_person: dict[int, list[int]] = {}
         self.rels_by_org: dict[int, list[int]] = {}
         self.next_field_id = 1
         self.next_option_id = 1
@@ -216,11 +222,13 @@ class CompanyData:
     def add_activity(self, activity: Activity) -> Activity:
         self.activities.add(activity)
         _append(self.activities_by_org, activity.org_id, activity.id)
+        _append(self.activities_by_person, activity.person_id, activity.id)
         return activity
 
     def add_note(self, note: Note) -> Note:
         self.notes[note.id] = note
         _append(self.notes_by_org, note.org_id, note.id)
+        _append(self.notes_by_person, note.person_id, note.id)
         self.next_note_id = max(self.next_note_id, note.id + 1)
         return note
 
@@ -297,30 +305,32 @@ class World:
         out = []
         for data in self.companies.values():
             c = data.company
-            out.append({
-                "id": c.id,
-                "name": c.name,
-                "domain": c.domain,
-                "plan": c.plan,
-                "counts": {
-                    "organizations": len(data.orgs),
-                    "persons": len(data.persons),
-                    "activities": len(data.activities),
-                    "notes": len(data.notes),
-                    "relationships": len(data.relationships),
-                    "org_fields": len(data.org_fields),
-                },
-                "users": [
-                    {
-                        "id": m.user_id,
-                        "name": self.users[m.user_id].name,
-                        "email": self.users[m.user_id].email,
-                        "is_admin": m.is_admin,
-                        "api_token": m.api_token,
-                    }
-                    for m in self.users_of(c.id)
-                ],
-            })
+            out.append(
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "domain": c.domain,
+                    "plan": c.plan,
+                    "counts": {
+                        "organizations": len(data.orgs),
+                        "persons": len(data.persons),
+                        "activities": len(data.activities),
+                        "notes": len(data.notes),
+                        "relationships": len(data.relationships),
+                        "org_fields": len(data.org_fields),
+                    },
+                    "users": [
+                        {
+                            "id": m.user_id,
+                            "name": self.users[m.user_id].name,
+                            "email": self.users[m.user_id].email,
+                            "is_admin": m.is_admin,
+                            "api_token": m.api_token,
+                        }
+                        for m in self.users_of(c.id)
+                    ],
+                }
+            )
         return out
 
 

@@ -21,10 +21,11 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from sandbox.config import SandboxConfig
 from sandbox.fixture import load_fixture
@@ -56,9 +57,17 @@ class SandboxHandle:
         return self.server.config
 
     # -- raw HTTP ---------------------------------------------------------------------
-    def request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
-                json_body: Any = None, data: bytes | None = None, headers: dict[str, str] | None = None,
-                timeout: float = 10.0) -> ApiResult:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 10.0,
+    ) -> ApiResult:
         """One HTTP call; returns ``(status, headers, parsed JSON or text)``; never raises on 4xx/5xx."""
         url = self.url + path
         if params:
@@ -76,8 +85,17 @@ class SandboxHandle:
         except urllib.error.HTTPError as exc:
             return exc.code, _lower(exc.headers), _decode(exc.read(), exc.headers)
 
-    def api(self, method: str, path: str, *, token: str | None = None, api_token: str | None = None,
-            params: dict[str, Any] | None = None, json_body: Any = None, timeout: float = 10.0) -> ApiResult:
+    def api(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        api_token: str | None = None,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        timeout: float = 10.0,
+    ) -> ApiResult:
         """Call the Pipedrive API with a Bearer token or a personal ``api_token``."""
         params = dict(params or {})
         if api_token:
@@ -103,8 +121,9 @@ class SandboxHandle:
                     return user["api_token"]
         raise KeyError((company_id, user_id))
 
-    def mint_token(self, company_id: int, user_id: int, *, client_id: str | None = None,
-                   scopes: list[str] | None = None) -> dict[str, Any]:
+    def mint_token(
+        self, company_id: int, user_id: int, *, client_id: str | None = None, scopes: list[str] | None = None
+    ) -> dict[str, Any]:
         payload: dict[str, Any] = {"company_id": company_id, "user_id": user_id}
         if client_id:
             payload["client_id"] = client_id
@@ -178,8 +197,7 @@ def running_sandbox(
     ``scopes=("base", "contacts:read")``, ``access_token_ttl=60``, ``burst_limit=5``,
     ``daily_budget=100``.
     """
-    config = replace(SandboxConfig(), host="127.0.0.1", port=0, persons_per_org=persons_per_org, seed=seed,
-                     **options)
+    config = replace(SandboxConfig(), host="127.0.0.1", port=0, persons_per_org=persons_per_org, seed=seed, **options)
     factory = None
     if isinstance(fixture, dict):
         document = fixture

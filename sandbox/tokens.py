@@ -16,7 +16,13 @@ from typing import Any
 from sandbox.clock import Clock
 
 __all__ = [
-    "Client", "Grant", "AuthCode", "TokenStore", "TokenError", "CODE_TTL", "REFRESH_IDLE_TTL",
+    "Client",
+    "Grant",
+    "AuthCode",
+    "TokenStore",
+    "TokenError",
+    "CODE_TTL",
+    "REFRESH_IDLE_TTL",
     "DEFAULT_SCOPES",
 ]
 
@@ -65,7 +71,7 @@ class Grant:
     revoked: bool = False
     revoked_reason: str | None = None
 
-    def describe(self, now: float, store: "TokenStore") -> dict[str, Any]:
+    def describe(self, now: float, store: TokenStore) -> dict[str, Any]:
         return {
             "grant_id": self.id,
             "client_id": self.client_id,
@@ -120,8 +126,13 @@ class TokenStore:
         code = f"{company_id}:{user_id}:{secrets.token_hex(20)}"
         with self._lock:
             self._codes[code] = AuthCode(
-                code, client.client_id, redirect_uri, company_id, user_id,
-                client.scope_string(), self.clock.now() + CODE_TTL,
+                code,
+                client.client_id,
+                redirect_uri,
+                company_id,
+                user_id,
+                client.scope_string(),
+                self.clock.now() + CODE_TTL,
             )
         return code
 
@@ -145,8 +156,14 @@ class TokenStore:
     def _new_grant(self, client_id: str, company_id: int, user_id: int, scope: str) -> Grant:
         now = self.clock.now()
         grant = Grant(
-            self._next_grant, client_id, company_id, user_id, scope,
-            self._refresh_value(company_id, user_id), now + REFRESH_IDLE_TTL, now,
+            self._next_grant,
+            client_id,
+            company_id,
+            user_id,
+            scope,
+            self._refresh_value(company_id, user_id),
+            now + REFRESH_IDLE_TTL,
+            now,
         )
         self._next_grant += 1
         self._grants[grant.id] = grant
@@ -179,8 +196,12 @@ class TokenStore:
             raise TokenError("invalid_request", "Missing parameter: refresh_token")
         with self._lock:
             grant = self._by_refresh.get(refresh_token)
-            if (grant is None or grant.revoked or grant.client_id != client.client_id
-                    or self.clock.now() > grant.refresh_expires_at):
+            if (
+                grant is None
+                or grant.revoked
+                or grant.client_id != client.client_id
+                or self.clock.now() > grant.refresh_expires_at
+            ):
                 raise TokenError("invalid_grant", "Invalid grant: refresh_token is invalid")
             # Rotation: the old value is retired and answers invalid_grant from now on
             # ("already exchanged", OAuth status-codes page).
@@ -223,9 +244,11 @@ class TokenStore:
 
     def uninstall(self, client_id: str, company_id: int, user_id: int) -> int:
         with self._lock:
-            hits = [g for g in self._grants.values()
-                    if g.client_id == client_id and g.company_id == company_id
-                    and g.user_id == user_id and not g.revoked]
+            hits = [
+                g
+                for g in self._grants.values()
+                if g.client_id == client_id and g.company_id == company_id and g.user_id == user_id and not g.revoked
+            ]
             for grant in hits:
                 self._revoke_grant(grant, "uninstalled")
             return len(hits)

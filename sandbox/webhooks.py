@@ -26,24 +26,54 @@ __all__ = ["WebhookDispatcher", "build_payload"]
 DELIVERY_TIMEOUT = 10.0
 
 
-def build_payload(hook: Webhook, action: str, entity: str, entity_id: int, user_id: int,
-                  current: dict[str, Any] | None, previous: dict[str, Any] | None, now: float) -> dict[str, Any]:
+def build_payload(
+    hook: Webhook,
+    action: str,
+    entity: str,
+    entity_id: int,
+    user_id: int,
+    current: dict[str, Any] | None,
+    previous: dict[str, Any] | None,
+    now: float,
+) -> dict[str, Any]:
     if hook.version == "1.0":
         verb = {"create": "added", "change": "updated", "delete": "deleted"}[action]
         return {
-            "v": 1, "matches_filters": None, "event": f"{verb}.{entity}",
-            "meta": {"action": verb, "object": entity, "id": entity_id, "company_id": hook.company_id,
-                     "user_id": user_id, "timestamp": int(now), "webhook_id": str(hook.id),
-                     "change_source": "api", "is_bulk_update": False, "attempt": 1},
-            "current": current, "previous": previous,
+            "v": 1,
+            "matches_filters": None,
+            "event": f"{verb}.{entity}",
+            "meta": {
+                "action": verb,
+                "object": entity,
+                "id": entity_id,
+                "company_id": hook.company_id,
+                "user_id": user_id,
+                "timestamp": int(now),
+                "webhook_id": str(hook.id),
+                "change_source": "api",
+                "is_bulk_update": False,
+                "attempt": 1,
+            },
+            "current": current,
+            "previous": previous,
         }
     return {
         "meta": {
-            "action": action, "entity": entity, "entity_id": str(entity_id),
-            "company_id": str(hook.company_id), "user_id": str(user_id), "id": str(uuid.uuid4()),
-            "correlation_id": str(uuid.uuid4()), "timestamp": format_rfc3339(now), "type": hook.type,
-            "version": "2.0", "webhook_id": str(hook.id), "webhook_owner_id": str(hook.user_id),
-            "change_source": "api", "is_bulk_edit": False, "attempt": 1,
+            "action": action,
+            "entity": entity,
+            "entity_id": str(entity_id),
+            "company_id": str(hook.company_id),
+            "user_id": str(user_id),
+            "id": str(uuid.uuid4()),
+            "correlation_id": str(uuid.uuid4()),
+            "timestamp": format_rfc3339(now),
+            "type": hook.type,
+            "version": "2.0",
+            "webhook_id": str(hook.id),
+            "webhook_owner_id": str(hook.user_id),
+            "change_source": "api",
+            "is_bulk_edit": False,
+            "attempt": 1,
         },
         "data": current,
         "previous": previous,
@@ -52,7 +82,7 @@ def build_payload(hook: Webhook, action: str, entity: str, entity_id: int, user_
 
 class WebhookDispatcher:
     def __init__(self) -> None:
-        self._queue: "queue.Queue[tuple[Webhook, dict[str, Any]] | None]" = queue.Queue()
+        self._queue: queue.Queue[tuple[Webhook, dict[str, Any]] | None] = queue.Queue()
         self.deliveries: deque[dict[str, Any]] = deque(maxlen=500)
         self._thread = threading.Thread(target=self._run, name="sandbox-webhooks", daemon=True)
         self._thread.start()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -22,8 +23,11 @@ ALICE, BOB, CARLA, DEV = 501, 502, 503, 504  # Alice: admin in both; Bob, Dev: n
 
 
 def find_spec_dir() -> Path | None:
-    candidates = [os.environ.get("PIPEDRIVE_SPEC_DIR"), REPO_ROOT.parent / "shared" / "pipedrive" / "spec",
-                  Path("/work/shared/pipedrive/spec")]
+    candidates = [
+        os.environ.get("PIPEDRIVE_SPEC_DIR"),
+        REPO_ROOT.parent / "shared" / "pipedrive" / "spec",
+        Path("/work/shared/pipedrive/spec"),
+    ]
     for candidate in candidates:
         if candidate and (Path(candidate) / "v1.yaml").is_file() and (Path(candidate) / "v2.yaml").is_file():
             return Path(candidate)
@@ -61,8 +65,9 @@ class SpecValidator:
         """``/oauth/token`` answers live on the operation's own server, oauth.pipedrive.com."""
         from openapi_core.testing import MockRequest, MockResponse
 
-        request = MockRequest("https://oauth.pipedrive.com", "post", path,
-                              content_type="application/x-www-form-urlencoded")
+        request = MockRequest(
+            "https://oauth.pipedrive.com", "post", path, content_type="application/x-www-form-urlencoded"
+        )
         self.v1.validate_response(request, MockResponse(json.dumps(body).encode(), status))
         self.checked += 1
 
@@ -89,13 +94,14 @@ class SpecValidator:
         from openapi_schema_validator import OAS30Validator
 
         app, spec_path, paths = self._spec_for(path)
-        relative = spec_path[len("/v1"):] if app is self.v1 else spec_path[len("/api/v2"):]
+        relative = spec_path[len("/v1") :] if app is self.v1 else spec_path[len("/api/v2") :]
         operation = self._operation(paths, relative, method)
         assert operation is not None, f"{method} {path} is not in the official spec"
         raw = json.dumps(body).encode()
         if str(status) in operation["responses"]:
-            request = MockRequest(self.HOST, method.lower(), spec_path,
-                                  args={k: str(v) for k, v in (query or {}).items()})
+            request = MockRequest(
+                self.HOST, method.lower(), spec_path, args={k: str(v) for k, v in (query or {}).items()}
+            )
             app.validate_response(request, MockResponse(raw, status, content_type="application/json"))
         else:
             assert status >= 400, f"{method} {path}: undocumented success status {status}"
@@ -110,8 +116,11 @@ class SpecValidator:
 def spec() -> SpecValidator:
     spec_dir = find_spec_dir()
     if spec_dir is None:
-        pytest.fail("Pipedrive OpenAPI specs not found: set PIPEDRIVE_SPEC_DIR or provide "
-                    "../shared/pipedrive/spec/{v1,v2}.yaml next to the repository", pytrace=False)
+        pytest.fail(
+            "Pipedrive OpenAPI specs not found: set PIPEDRIVE_SPEC_DIR or provide "
+            "../shared/pipedrive/spec/{v1,v2}.yaml next to the repository",
+            pytrace=False,
+        )
     return SpecValidator(spec_dir)
 
 

@@ -40,15 +40,22 @@ def test_companies_lists_users_admin_flags_and_api_tokens(sandbox: Any) -> None:
 def test_mutations_and_incremental_listing(sandbox: Any, admin_token: str) -> None:
     sandbox.advance_clock(60)
     mark = sandbox.control("GET", "clock")["now"]
-    results = sandbox.mutate(ACME, [
-        {"op": "create_org", "name": "Fresh Customer Ltd", "fields": {"Account Status": "Active", "Tier": ["Tier 1"]}},
-        {"op": "set_org_field", "id": 3, "field": "Account Status", "value": "Churned"},
-        {"op": "delete_org", "id": 4},
-        {"op": "create_person", "name": "Nia New", "org_id": 3, "emails": ["nia@fresh.example"]},
-        {"op": "add_relationship", "type": "parent", "parent_org_id": 3, "child_org_id": 2},
-        {"op": "create_note", "org_id": 3, "content": "Great call, they love it."},
-        {"op": "create_activity", "org_id": 3, "subject": "Kickoff", "done": True},
-    ])
+    results = sandbox.mutate(
+        ACME,
+        [
+            {
+                "op": "create_org",
+                "name": "Fresh Customer Ltd",
+                "fields": {"Account Status": "Active", "Tier": ["Tier 1"]},
+            },
+            {"op": "set_org_field", "id": 3, "field": "Account Status", "value": "Churned"},
+            {"op": "delete_org", "id": 4},
+            {"op": "create_person", "name": "Nia New", "org_id": 3, "emails": ["nia@fresh.example"]},
+            {"op": "add_relationship", "type": "parent", "parent_org_id": 3, "child_org_id": 2},
+            {"op": "create_note", "org_id": 3, "content": "Great call, they love it."},
+            {"op": "create_activity", "org_id": 3, "subject": "Kickoff", "done": True},
+        ],
+    )
     new_org = results[0]["id"]
     assert new_org == 51 and [r["op"] for r in results][1] == "set_org_field"
     changed = all_orgs(sandbox, admin_token, updated_since=mark, sort_by="update_time")
@@ -59,8 +66,14 @@ def test_mutations_and_incremental_listing(sandbox: Any, admin_token: str) -> No
     assert any(r["rel_owner_org_id"]["value"] == 3 and r["calculated_type"] == "parent" for r in body["data"])
     status, _, persons = sandbox.api("GET", "/api/v2/persons", token=admin_token, params={"org_id": 3, "limit": 500})
     assert "nia@fresh.example" in [e["value"] for p in persons["data"] for e in p["emails"]]
-    status, _, body = sandbox.request("POST", "/_sandbox/mutate", json_body={
-        "company_id": ACME, "operations": [{"op": "set_org_field", "id": 3, "field": "Account Status", "value": "Nope"}]})
+    status, _, body = sandbox.request(
+        "POST",
+        "/_sandbox/mutate",
+        json_body={
+            "company_id": ACME,
+            "operations": [{"op": "set_org_field", "id": 3, "field": "Account Status", "value": "Nope"}],
+        },
+    )
     assert status == 400 and "operations[0]" in body["error"]
 
 
@@ -111,9 +124,29 @@ def test_unknown_method_is_405_in_the_envelope(sandbox: Any, admin_token: str) -
 
 def test_cli_starts_and_serves() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--port", "0", "--orgs", "12", "--seed", "5", "--client-id", "cli-app",
-         "--client-secret", "cli-secret", "--redirect-uri", "http://127.0.0.1:1/cb", "--scopes", "base,contacts:read"],
-        cwd=REPO, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "sandbox",
+            "--port",
+            "0",
+            "--orgs",
+            "12",
+            "--seed",
+            "5",
+            "--client-id",
+            "cli-app",
+            "--client-secret",
+            "cli-secret",
+            "--redirect-uri",
+            "http://127.0.0.1:1/cb",
+            "--scopes",
+            "base,contacts:read",
+        ],
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stderr is not None
         line = process.stderr.readline()
@@ -124,7 +157,9 @@ def test_cli_starts_and_serves() -> None:
         conn.request("POST", "/_sandbox/tokens", body=json.dumps({"company_id": ACME, "user_id": ALICE}))
         tokens = json.loads(conn.getresponse().read())
         assert tokens["scope"] == "base,contacts:read" and tokens["api_domain"] == url.group(0)
-        conn.request("GET", "/api/v2/organizations?limit=500", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+        conn.request(
+            "GET", "/api/v2/organizations?limit=500", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+        )
         assert len(json.loads(conn.getresponse().read())["data"]) == 12
         conn.close()
     finally:
@@ -158,11 +193,22 @@ def test_webhooks_are_delivered_for_changes(make_sandbox: Any) -> None:
     try:
         sb = make_sandbox()
         token = sb.mint_token(ACME, ALICE)["access_token"]
-        hook = {"subscription_url": f"http://127.0.0.1:{receiver.server_address[1]}/hooks", "event_action": "change",
-                "event_object": "organization", "name": "orgs", "http_auth_user": "u", "http_auth_password": "p"}
+        hook = {
+            "subscription_url": f"http://127.0.0.1:{receiver.server_address[1]}/hooks",
+            "event_action": "change",
+            "event_object": "organization",
+            "name": "orgs",
+            "http_auth_user": "u",
+            "http_auth_password": "p",
+        }
         assert sb.api("POST", "/v1/webhooks", token=token, json_body=hook)[0] == 201
-        sb.mutate(ACME, [{"op": "set_org_field", "id": 2, "field": "Account Status", "value": "Churned"},
-                         {"op": "create_person", "name": "Not Org", "org_id": 2}])
+        sb.mutate(
+            ACME,
+            [
+                {"op": "set_org_field", "id": 2, "field": "Account Status", "value": "Churned"},
+                {"op": "create_person", "name": "Not Org", "org_id": 2},
+            ],
+        )
         assert arrived.wait(5)
     finally:
         receiver.shutdown()

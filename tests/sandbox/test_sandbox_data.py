@@ -47,8 +47,9 @@ def test_generated_emails_mix_domains() -> None:
     domains = [e.split("@", 1)[1] for e in emails]
     websites = {o.website.split("www.", 1)[1] for o in acme.orgs.live() if o.website}
     assert sum(d in FREEMAIL for d in domains) > 50
-    assert any(d.split(".", 1)[0] in ("eu", "us", "mail", "uk", "corp") and d.split(".", 1)[1] in websites
-               for d in domains)
+    assert any(
+        d.split(".", 1)[0] in ("eu", "us", "mail", "uk", "corp") and d.split(".", 1)[1] in websites for d in domains
+    )
     assert any("-group." in d for d in domains)
     assert any(e != e.lower() for e in emails)
     assert any(not e.isascii() for e in emails)
@@ -67,17 +68,25 @@ def test_demo_fixture_matches_the_documented_command() -> None:
     document = json.loads(DEMO_FIXTURE.read_text(encoding="utf-8"))
     params = document["generator"]
     regenerated = dump_fixture(
-        generate_world(params["orgs"], params["persons_per_org"], params["seed"], orphans=params["orphans"],
-                       activities_per_org=params["activities_per_org"], notes_per_org=params["notes_per_org"]),
-        generator=params)
+        generate_world(
+            params["orgs"],
+            params["persons_per_org"],
+            params["seed"],
+            orphans=params["orphans"],
+            activities_per_org=params["activities_per_org"],
+            notes_per_org=params["notes_per_org"],
+        ),
+        generator=params,
+    )
     assert json.loads(json.dumps(regenerated)) == document
 
 
 def test_demo_fixture_has_the_seeded_people() -> None:
     world = load_fixture_file(DEMO_FIXTURE)
     assert len(world.companies) >= 2 and len(world.companies[ACME].orgs) == 50
-    admin_everywhere = [u for u in world.users if all(m.is_admin for m in world.companies_of(u))
-                        and len(world.companies_of(u)) >= 2]
+    admin_everywhere = [
+        u for u in world.users if all(m.is_admin for m in world.companies_of(u)) and len(world.companies_of(u)) >= 2
+    ]
     assert admin_everywhere == [501]
     assert any(not m.is_admin for m in world.memberships)
     assert any(p.org_id is None for p in world.companies[ACME].persons.live())
@@ -90,16 +99,42 @@ def test_fixture_round_trip_and_custom_document() -> None:
     tiny = {
         "format": "staircase-sandbox-fixture/1",
         "users": [{"id": 1, "name": "Solo Admin", "email": "solo@example.com"}],
-        "companies": [{
-            "id": 42, "name": "Tiny Co", "domain": "tiny",
-            "members": [{"user_id": 1, "is_admin": True, "api_token": "t" * 40}],
-            "org_fields": [{"id": 900, "key": "a" * 40, "name": "Account Status", "field_type": "enum",
-                            "options": [{"id": 1, "label": "Active"}, {"id": 2, "label": "Churned"}]}],
-            "organizations": [{"id": 1, "name": "Only Org", "owner_id": 1, "add_time": "2024-01-01T00:00:00Z",
-                               "custom_fields": {"a" * 40: 2}}],
-            "persons": [{"id": 1, "name": "Pat Doe", "owner_id": 1, "org_id": 1, "add_time": "2024-01-02T00:00:00Z",
-                         "emails": [{"value": "pat@only.example", "primary": True, "label": "work"}]}],
-        }],
+        "companies": [
+            {
+                "id": 42,
+                "name": "Tiny Co",
+                "domain": "tiny",
+                "members": [{"user_id": 1, "is_admin": True, "api_token": "t" * 40}],
+                "org_fields": [
+                    {
+                        "id": 900,
+                        "key": "a" * 40,
+                        "name": "Account Status",
+                        "field_type": "enum",
+                        "options": [{"id": 1, "label": "Active"}, {"id": 2, "label": "Churned"}],
+                    }
+                ],
+                "organizations": [
+                    {
+                        "id": 1,
+                        "name": "Only Org",
+                        "owner_id": 1,
+                        "add_time": "2024-01-01T00:00:00Z",
+                        "custom_fields": {"a" * 40: 2},
+                    }
+                ],
+                "persons": [
+                    {
+                        "id": 1,
+                        "name": "Pat Doe",
+                        "owner_id": 1,
+                        "org_id": 1,
+                        "add_time": "2024-01-02T00:00:00Z",
+                        "emails": [{"value": "pat@only.example", "primary": True, "label": "work"}],
+                    }
+                ],
+            }
+        ],
     }
     with running_sandbox(fixture=tiny) as sb:
         status, _, body = sb.api("GET", "/api/v2/organizations", api_token="t" * 40)

@@ -114,14 +114,22 @@ def test_connection_reset(setup: tuple[Any, str]) -> None:
 def test_fault_on_oauth_token_endpoint(setup: tuple[Any, str]) -> None:
     sb, _ = setup
     sb.set_fault(path="/oauth/token", method="POST", status=503)
-    status, _, _ = sb.request("POST", "/oauth/token", data=b"grant_type=refresh_token",
-                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+    status, _, _ = sb.request(
+        "POST",
+        "/oauth/token",
+        data=b"grant_type=refresh_token",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert status == 503
     assert sb.stats()["oauth"]["POST /oauth/token"]["statuses"] == {"503": 1}
 
 
 def test_bad_rules_are_refused(setup: tuple[Any, str]) -> None:
     sb, _ = setup
-    for rule in ({"action": "explode", "path": ORGS}, {"status": 503}, {"path": ORGS, "probability": 2},
-                 {"path": ORGS, "on_call": 0}):
+    for rule in (
+        {"action": "explode", "path": ORGS},
+        {"status": 503},
+        {"path": ORGS, "probability": 2},
+        {"path": ORGS, "on_call": 0},
+    ):
         assert sb.request("POST", "/_sandbox/faults", json_body=rule)[0] == 400

@@ -6,8 +6,9 @@ import base64
 import json
 import re
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -21,13 +22,16 @@ CLIENT = ("staircase-dev", "staircase-dev-secret")
 
 
 def basic(client_id: str = CLIENT[0], secret: str = CLIENT[1]) -> dict[str, str]:
-    return {"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode(),
-            "Content-Type": "application/x-www-form-urlencoded"}
+    return {
+        "Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode(),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
 
 
 def token_call(sb: SandboxHandle, form: dict[str, str], headers: dict[str, str] | None = None) -> tuple[int, Any]:
-    status, _, body = sb.request("POST", "/oauth/token", data=urlencode(form).encode(),
-                                 headers=basic() if headers is None else headers)
+    status, _, body = sb.request(
+        "POST", "/oauth/token", data=urlencode(form).encode(), headers=basic() if headers is None else headers
+    )
     return status, body
 
 
@@ -38,12 +42,20 @@ def flow_id(html: str) -> str:
 
 
 def post_form(sb: SandboxHandle, path: str, form: dict[str, Any]) -> tuple[int, dict[str, str], str]:
-    return sb.request("POST", path, data=urlencode(form).encode(),
-                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    return sb.request(
+        "POST", path, data=urlencode(form).encode(), headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
 
 
-def authorize(sb: SandboxHandle, *, user: int = ALICE, company: int = ACME, decision: str = "allow",
-              state: str = "st-123", extra: dict[str, str] | None = None) -> dict[str, list[str]]:
+def authorize(
+    sb: SandboxHandle,
+    *,
+    user: int = ALICE,
+    company: int = ACME,
+    decision: str = "allow",
+    state: str = "st-123",
+    extra: dict[str, str] | None = None,
+) -> dict[str, list[str]]:
     query = {"client_id": CLIENT[0], "redirect_uri": DEFAULT_REDIRECT_URI, "state": state, **(extra or {})}
     status, _, page = sb.request("GET", "/oauth/authorize", params=query)
     assert status == 200 and "Alice Anders" in page and "admin in Acme Analytics" in page
@@ -66,15 +78,19 @@ def sb() -> Iterator[SandboxHandle]:
 
 
 def test_authorize_rejects_unknown_client_and_wrong_redirect(sb: SandboxHandle) -> None:
-    for query in ({"client_id": "nope", "redirect_uri": DEFAULT_REDIRECT_URI},
-                  {"client_id": CLIENT[0], "redirect_uri": "http://evil.invalid/cb"},
-                  {"client_id": CLIENT[0]}):
+    for query in (
+        {"client_id": "nope", "redirect_uri": DEFAULT_REDIRECT_URI},
+        {"client_id": CLIENT[0], "redirect_uri": "http://evil.invalid/cb"},
+        {"client_id": CLIENT[0]},
+    ):
         status, headers, page = sb.request("GET", "/oauth/authorize", params=query)
         assert status == 400 and "location" not in headers and 'role="alert"' in page
 
 
 def test_choose_account_lists_every_company_of_the_user(sb: SandboxHandle) -> None:
-    _, _, page = sb.request("GET", "/oauth/authorize", params={"client_id": CLIENT[0], "redirect_uri": DEFAULT_REDIRECT_URI})
+    _, _, page = sb.request(
+        "GET", "/oauth/authorize", params={"client_id": CLIENT[0], "redirect_uri": DEFAULT_REDIRECT_URI}
+    )
     _, _, page = post_form(sb, "/oauth/authorize/login", {"flow": flow_id(page), "user_id": ALICE})
     assert "Acme Analytics" in page and "Globex Partners" in page
     assert "Bob Baker" not in page
@@ -83,8 +99,9 @@ def test_choose_account_lists_every_company_of_the_user(sb: SandboxHandle) -> No
 def test_full_flow_exchange_and_me(sb: SandboxHandle) -> None:
     params = authorize(sb, company=GLOBEX, extra={"code_challenge": "abc", "code_challenge_method": "S256"})
     assert params["state"] == ["st-123"]
-    status, body = token_call(sb, {"grant_type": "authorization_code", "code": params["code"][0],
-                                   "redirect_uri": DEFAULT_REDIRECT_URI})
+    status, body = token_call(
+        sb, {"grant_type": "authorization_code", "code": params["code"][0], "redirect_uri": DEFAULT_REDIRECT_URI}
+    )
     assert status == 200
     assert set(body) == {"access_token", "token_type", "refresh_token", "scope", "expires_in", "api_domain"}
     assert body["token_type"] == "Bearer" and body["expires_in"] == 3600 and body["api_domain"] == sb.url
@@ -103,15 +120,19 @@ def test_code_is_single_use(sb: SandboxHandle) -> None:
     form = {"grant_type": "authorization_code", "code": code, "redirect_uri": DEFAULT_REDIRECT_URI}
     assert token_call(sb, form)[0] == 200
     status, body = token_call(sb, form)
-    assert status == 400 and body == {"success": False, "error": "invalid_grant",
-                                      "message": "Invalid grant: authorization_code is invalid"}
+    assert status == 400 and body == {
+        "success": False,
+        "error": "invalid_grant",
+        "message": "Invalid grant: authorization_code is invalid",
+    }
 
 
 def test_code_expires_after_five_minutes(sb: SandboxHandle) -> None:
     code = authorize(sb)["code"][0]
     sb.advance_clock(301)
-    status, body = token_call(sb, {"grant_type": "authorization_code", "code": code,
-                                   "redirect_uri": DEFAULT_REDIRECT_URI})
+    status, body = token_call(
+        sb, {"grant_type": "authorization_code", "code": code, "redirect_uri": DEFAULT_REDIRECT_URI}
+    )
     assert status == 400 and body["error"] == "invalid_grant" and "expired" in body["message"]
 
 
@@ -122,8 +143,9 @@ def test_code_exchange_needs_matching_redirect_and_client(sb: SandboxHandle) -> 
     assert status == 400 and body["error"] == "invalid_request"
     status, body = token_call(sb, {**form, "redirect_uri": DEFAULT_REDIRECT_URI}, basic(secret="wrong"))
     assert status == 400 and body["error"] == "invalid_client"
-    status, body = token_call(sb, {**form, "redirect_uri": DEFAULT_REDIRECT_URI},
-                              {"Content-Type": "application/x-www-form-urlencoded"})
+    status, body = token_call(
+        sb, {**form, "redirect_uri": DEFAULT_REDIRECT_URI}, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert status == 400 and body["error"] == "invalid_client"
     status, _, body = sb.request("POST", "/oauth/token", json_body=form, headers=basic())
     assert status == 400 and body["error"] == "invalid_request"
@@ -158,8 +180,12 @@ def test_access_token_expires(make_sandbox: Any) -> None:
 
 def test_revoke_refresh_token_kills_its_access_tokens(sb: SandboxHandle) -> None:
     tokens = sb.mint_token(ACME, ALICE)
-    status, _, body = sb.request("POST", "/oauth/revoke", headers=basic(),
-                                 data=urlencode({"token": tokens["refresh_token"], "token_type_hint": "refresh_token"}).encode())
+    status, _, body = sb.request(
+        "POST",
+        "/oauth/revoke",
+        headers=basic(),
+        data=urlencode({"token": tokens["refresh_token"], "token_type_hint": "refresh_token"}).encode(),
+    )
     assert status == 200 and body == {"success": True}
     assert sb.api("GET", "/v1/users/me", token=tokens["access_token"])[0] == 401
     assert token_call(sb, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})[0] == 400
@@ -170,7 +196,12 @@ def test_revoke_refresh_token_kills_its_access_tokens(sb: SandboxHandle) -> None
 
 def test_revoke_access_token_only_and_unknown_tokens(sb: SandboxHandle) -> None:
     tokens = sb.mint_token(ACME, ALICE)
-    assert sb.request("POST", "/oauth/revoke", headers=basic(), data=urlencode({"token": tokens["access_token"]}).encode())[0] == 200
+    assert (
+        sb.request(
+            "POST", "/oauth/revoke", headers=basic(), data=urlencode({"token": tokens["access_token"]}).encode()
+        )[0]
+        == 200
+    )
     assert sb.api("GET", "/v1/users/me", token=tokens["access_token"])[0] == 401
     assert token_call(sb, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})[0] == 200
     assert sb.request("POST", "/oauth/revoke", headers=basic(), data=b"token=unknown")[0] == 200
@@ -206,7 +237,12 @@ def test_uninstall_notifies_callback_and_revokes() -> None:
     try:
         with running_sandbox(redirect_uri=redirect) as sb:
             tokens = sb.mint_token(ACME, ALICE)
-            hook = {"subscription_url": "https://example.invalid/h", "event_action": "*", "event_object": "*", "name": "x"}
+            hook = {
+                "subscription_url": "https://example.invalid/h",
+                "event_action": "*",
+                "event_object": "*",
+                "name": "x",
+            }
             assert sb.api("POST", "/v1/webhooks", token=tokens["access_token"], json_body=hook)[0] == 201
             result = sb.uninstall(ACME, ALICE)
             assert result["revoked_grants"] == 1 and result["callback_status"] == 200

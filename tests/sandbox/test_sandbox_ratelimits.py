@@ -14,8 +14,13 @@ def test_headers_on_every_api_response(make_sandbox: Any) -> None:
     _, first, _ = sb.api("GET", "/api/v2/organizations", token=token)
     _, second, _ = sb.api("GET", "/v1/users/me", token=token)
     for headers in (first, second):
-        for name in ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",
-                     "x-daily-ratelimit-token-limit", "x-daily-ratelimit-token-remaining"):
+        for name in (
+            "x-ratelimit-limit",
+            "x-ratelimit-remaining",
+            "x-ratelimit-reset",
+            "x-daily-ratelimit-token-limit",
+            "x-daily-ratelimit-token-remaining",
+        ):
             assert headers[name].isdigit(), name
     assert int(second["x-ratelimit-remaining"]) == int(first["x-ratelimit-remaining"]) - 1
     # 30,000 x growth multiplier 2 x 2 seats; GET orgs costs 10, users/me 2.
@@ -26,10 +31,17 @@ def test_headers_on_every_api_response(make_sandbox: Any) -> None:
 def test_costs_follow_x_token_cost(make_sandbox: Any) -> None:
     sb = make_sandbox()
     token = sb.mint_token(ACME, ALICE)["access_token"]
-    calls = [("GET", "/api/v2/organizations", 10), ("GET", "/api/v2/organizations/1", 1),
-             ("GET", "/v1/organizationRelationships?org_id=1", 20), ("GET", "/v1/users/me", 2),
-             ("GET", "/v1/notes", 20), ("GET", "/api/v2/persons", 10), ("GET", "/api/v2/activities", 10),
-             ("GET", "/v1/organizationFields", 20), ("GET", "/api/v2/organizationFields", 10)]
+    calls = [
+        ("GET", "/api/v2/organizations", 10),
+        ("GET", "/api/v2/organizations/1", 1),
+        ("GET", "/v1/organizationRelationships?org_id=1", 20),
+        ("GET", "/v1/users/me", 2),
+        ("GET", "/v1/notes", 20),
+        ("GET", "/api/v2/persons", 10),
+        ("GET", "/api/v2/activities", 10),
+        ("GET", "/v1/organizationFields", 20),
+        ("GET", "/api/v2/organizationFields", 10),
+    ]
     for method, path, _ in calls:
         assert sb.api(method, path, token=token)[0] == 200
     assert sb.api("PATCH", "/api/v2/organizations/1", token=token, json_body={"name": "New"})[0] == 200
@@ -54,7 +66,7 @@ def test_daily_budget_exhaustion_and_midnight_reset(make_sandbox: Any) -> None:
     other = sb.mint_token(GLOBEX, ALICE)["access_token"]
     assert sb.api("GET", "/v1/users/me", token=other)[0] == 200
     now = sb.control("GET", "clock")["now"]
-    seconds_to_midnight = 86_400 - sum(int(x) * m for x, m in zip(now[11:19].split(":"), (3600, 60, 1)))
+    seconds_to_midnight = 86_400 - sum(int(x) * m for x, m in zip(now[11:19].split(":"), (3600, 60, 1), strict=True))
     sb.advance_clock(seconds_to_midnight + 1)
     status, headers, _ = sb.api("GET", "/v1/users/me", api_token=sb.api_token(ACME, ALICE))
     assert status == 200 and headers["x-daily-ratelimit-token-remaining"] == "23"
