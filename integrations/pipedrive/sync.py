@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
@@ -35,15 +34,6 @@ FAILURE_BACKOFF = timedelta(minutes=10)
 
 class SyncHalted(Exception):
     """An expected stop the admin must see: configuration gone stale, connection disconnected."""
-
-
-@dataclass
-class Checkpoint:
-    """What a failed run leaves for the next one (stored in SyncRun.details)."""
-
-    epoch: datetime
-    steps_done: list[str]
-    orgs_cursor: str | None = None
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -135,12 +125,13 @@ class SyncEngine:
         cursor = self.run.details.get("orgs_cursor")
         if cursor:
             params["cursor"] = cursor
-        stats = self.run.details.setdefault("people", {"all": 0, "kept_calls": 0, "kept": 0})
+        # Persons of every listed org: what paging all persons will cost (persons.py compares).
+        people = self.run.details.setdefault("people", {"all": 0})
         for page, next_cursor in self.client.iter_v2_pages_with_cursor("/api/v2/organizations", params):
             kept: list[OrgRecord] = []
             for org in page:
                 if isinstance(org.get("people_count"), int):
-                    stats["all"] += org["people_count"]
+                    people["all"] += org["people_count"]
                 record = org_record(
                     org, field_key=self.config.status_field_key, active=self.active, churned=self.churned
                 )
@@ -164,8 +155,6 @@ class SyncEngine:
                         connection=self.connection, external_ids=counts.restored_ids
                     ).values()
                 )
-            stats["kept"] += sum(r.people_count for r in kept)
-            stats["kept_calls"] += sum(persons.calls_for(r.people_count) for r in kept if r.people_count)
             self.run.details["orgs_cursor"] = next_cursor
             self.run.details["disqualified"] = sorted(self.disqualified_org_ids)
             if self.max_org_update:
@@ -208,8 +197,9 @@ class SyncEngine:
             self.run.details.get("relationship_tokens", 0) + result.lookups * relationships.LOOKUP_COST
         )
         self.run.details["relationship_deferred"] = result.deferred
-        parents = {org: parent for org, parent in result.parent_by_org.items() if org in {s[0] for s in seen}}
-        for external, _, _ in seen:
+        seen_ids = {external for external, _, _ in seen}
+        parents = {org: parent for org, parent in result.parent_by_org.items() if org in seen_ids}
+        for external in seen_ids:
             if external not in parents and external in cache:
                 parents[external] = cache[external][0]
         children = {org: parent for org, parent in parents.items() if parent is not None}
@@ -270,9 +260,11 @@ class SyncEngine:
     def step_domains(self) -> None:
         from customers.domain_sync import domains_refresh
 
+        # A resumed run did not see every change of the run it resumes: recompute everything then.
+        everything = self.full or "resumed_from" in self.run.details
         result = domains_refresh(
             tenant_id=self.connection.tenant_id,
-            account_ids=None if self.full else self.affected_account_ids,
+            account_ids=None if everything else self.affected_account_ids,
         )
         self.run.domains_added += result.added
         self.run.domains_removed += result.removed
