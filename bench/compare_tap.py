@@ -13,9 +13,10 @@ Steps:
 2. Install tap-pipedrive 2.1.0 into its own venv, var/bench/tap-venv (created if missing, reused if it
    already has that version).
 3. Start one sandbox (`python -m sandbox --orgs N --persons-per-org M --seed 42`).
-4. Discover the tap's catalog, select `organizations` and `persons`, reset the sandbox stats, run the tap
-   with start_date 2000-01-01 (everything), count its RECORD messages per stream and read the sandbox
-   stats (calls and token cost, per endpoint).
+4. Run the tap's full `--discover` (it asks the v1 field list of every stream with custom fields), probe
+   those field endpoints once more to report their statuses (`sandbox_gaps`), select `organizations` and
+   `persons`, reset the sandbox stats, run the tap with start_date 2000-01-01 (everything), count its
+   RECORD messages per stream and read the sandbox stats (calls and token cost, per endpoint).
 5. Reset the sandbox (same seed, so the same data; fresh stats and daily budget), run our full sync through
    bench/bench_sync.py in a subprocess.
 6. Print JSON lines: the tap's, ours, and a comparison. Progress goes to stderr.
@@ -67,11 +68,9 @@ What is patched (in memory only, nothing under site-packages is changed):
   "api/v2" or "v1"). Because of the from-import, the name execute_request reads is the module global
   tap_pipedrive.tap.BASE_URL, so that is the one replaced (tap_pipedrive.config.BASE_URL too, for
   consistency) with $TAP_PIPEDRIVE_BASE_URL, before the tap's own CLI main() runs.
-* Only when $TAP_BENCH_STREAMS is set (the discovery fallback, used when the full discovery fails):
-  the class attribute PipedriveTap.streams is narrowed to those streams, so --discover asks only for
-  their field lists.
-* $TAP_BENCH_PROBE=1: instead of the CLI, GET each stream's v1 fields endpoint once (the calls discovery
-  makes) and print {stream: {endpoint, status, error}} as JSON. argv[1] is the config file.
+* $TAP_BENCH_PROBE=1: instead of the CLI, GET each stream's v1 fields endpoint once (the calls --discover
+  makes, with the same parameters) and print {stream: {endpoint, status, error}} as JSON. argv[1] is the
+  config file.
 """
 import json
 import os
@@ -83,11 +82,6 @@ import tap_pipedrive.tap as tap_module
 base = os.environ["TAP_PIPEDRIVE_BASE_URL"].rstrip("/")
 tap_module.BASE_URL = base
 tap_config.BASE_URL = base
-
-wanted = os.environ.get("TAP_BENCH_STREAMS")
-if wanted:
-    names = set(wanted.split(","))
-    tap_module.PipedriveTap.streams = [s for s in tap_module.PipedriveTap.streams if s.schema in names]
 
 if os.environ.get("TAP_BENCH_PROBE"):
     import requests
@@ -173,8 +167,24 @@ def start_sandbox(orgs: int, persons_per_org: int) -> tuple[subprocess.Popen, st
     port = free_port()
     log(f"starting a sandbox with {orgs} orgs x {persons_per_org} persons on :{port}")
     sandbox_log = open(WORK / "compare_tap-sandbox.log", "wb")
-    proc = subprocess.Popen([PY, "-m", "sandbox", "--port", str(port), "--orgs", str(orgs), "--persons-per-org",
-                             str(persons_per_org), "--seed", "42"], cwd=ROOT, stdout=sandbox_log, stderr=sandbox_log)
+    proc = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "sandbox",
+            "--port",
+            str(port),
+            "--orgs",
+            str(orgs),
+            "--persons-per-org",
+            str(persons_per_org),
+            "--seed",
+            "42",
+        ],
+        cwd=ROOT,
+        stdout=sandbox_log,
+        stderr=sandbox_log,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(1200):
         try:
@@ -190,8 +200,9 @@ def start_sandbox(orgs: int, persons_per_org: int) -> tuple[subprocess.Popen, st
 
 def control(url: str, method: str, path: str, payload=None):
     data = json.dumps(payload).encode() if payload is not None else None
-    request = urllib.request.Request(f"{url}/_sandbox/{path}", data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{url}/_sandbox/{path}", data=data, method=method, headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=300) as response:
         return json.loads(response.read())
 
@@ -219,9 +230,11 @@ def venv_python() -> Path:
 def installed_tap_version() -> str | None:
     if not venv_python().exists():
         return None
-    out = subprocess.run([str(venv_python()), "-c",
-                          "import importlib.metadata as m; print(m.version('tap-pipedrive'))"],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [str(venv_python()), "-c", "import importlib.metadata as m; print(m.version('tap-pipedrive'))"],
+        capture_output=True,
+        text=True,
+    )
     return out.stdout.strip() if out.returncode == 0 else None
 
 
@@ -239,8 +252,19 @@ def ensure_tap_venv() -> float:
                 raise TapFailure("could not create the tap's venv", tail(install_log), install_log)
         log(f"installing {TAP_PACKAGE}=={TAP_VERSION} into it")
         try:
-            rc = subprocess.run([str(venv_python()), "-m", "pip", "install", "--disable-pip-version-check",
-                                 f"{TAP_PACKAGE}=={TAP_VERSION}"], stdout=out, stderr=out, timeout=1200).returncode
+            rc = subprocess.run(
+                [
+                    str(venv_python()),
+                    "-m",
+                    "pip",
+                    "install",
+                    "--disable-pip-version-check",
+                    f"{TAP_PACKAGE}=={TAP_VERSION}",
+                ],
+                stdout=out,
+                stderr=out,
+                timeout=1200,
+            ).returncode
         except subprocess.TimeoutExpired:
             rc = "timeout"
     if rc != 0 or installed_tap_version() != TAP_VERSION:
@@ -249,13 +273,24 @@ def ensure_tap_venv() -> float:
 
 
 def tap_env(base_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "VIRTUAL_ENV", "DJANGO_SETTINGS_MODULE", "DATABASE_URL")
+    }
     return env | {"TAP_PIPEDRIVE_BASE_URL": base_url}
 
 
-def run_tap(args: list[str], *, base_url: str, stdout_path: Path | None, stderr_path: Path, timeout: float,
-            env_extra: dict[str, str] | None = None, count_records: bool = False) -> dict:
+def run_tap(
+    args: list[str],
+    *,
+    base_url: str,
+    stdout_path: Path | None,
+    stderr_path: Path,
+    timeout: float,
+    env_extra: dict[str, str] | None = None,
+    count_records: bool = False,
+) -> dict:
     """Run the wrapper in the tap's venv; stdout to a file or to the RECORD counter, stderr to a log."""
     env = {**tap_env(base_url), **(env_extra or {})}
     records: dict[str, int] = {}
@@ -264,8 +299,13 @@ def run_tap(args: list[str], *, base_url: str, stdout_path: Path | None, stderr_
     started = time.perf_counter()
     with open(stderr_path, "wb") as err:
         out = open(stdout_path, "wb") if stdout_path else subprocess.PIPE
-        proc = subprocess.Popen([str(venv_python()), str(WORK / "tap_pipedrive_runner.py"), *args], cwd=WORK,
-                                stdout=out, stderr=err, env=env)
+        proc = subprocess.Popen(
+            [str(venv_python()), str(WORK / "tap_pipedrive_runner.py"), *args],
+            cwd=WORK,
+            stdout=out,
+            stderr=err,
+            env=env,
+        )
 
         def kill() -> None:
             timed_out.set()
@@ -296,9 +336,14 @@ def run_tap(args: list[str], *, base_url: str, stdout_path: Path | None, stderr_
                 proc.wait()
             if stdout_path:
                 out.close()
-    return {"returncode": proc.returncode, "timed_out": timed_out.is_set(), "records": records,
-            "other_messages": other, "seconds": round(time.perf_counter() - started, 2),
-            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+    return {
+        "returncode": proc.returncode,
+        "timed_out": timed_out.is_set(),
+        "records": records,
+        "other_messages": other,
+        "seconds": round(time.perf_counter() - started, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+    }
 
 
 def select_streams(catalog: dict) -> dict:
@@ -318,56 +363,87 @@ def select_streams(catalog: dict) -> dict:
     return catalog
 
 
-def discover(url: str, config_path: Path, timeout: float) -> tuple[Path, dict]:
-    """The tap's own --discover; if it fails, say why and fall back to discovering only our two streams."""
+def probe_fields_endpoints(url: str, config_path: Path, timeout: float) -> dict:
+    """GET once each v1 field list the tap's --discover asks for; any answer but 200 is a sandbox gap.
+
+    The wrapper takes the endpoints from the tap's own PipedriveTap.streams, so a tap that asks for more
+    is probed for more. Runs even after a successful discovery, so the report shows every status.
+    """
+    try:
+        probe = subprocess.run(
+            [str(venv_python()), str(WORK / "tap_pipedrive_runner.py"), str(config_path)],
+            cwd=WORK,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**tap_env(url), "TAP_BENCH_PROBE": "1"},
+        )
+        fields = json.loads(probe.stdout.strip().splitlines()[-1])
+        return {
+            "fields_endpoints": {s: f"{v['endpoint']} -> {v['status']}" for s, v in fields.items()},
+            "sandbox_gaps": sorted(
+                f"{v['endpoint']} -> {v['status']}: {v['error']}" for v in fields.values() if v["status"] != 200
+            ),
+        }
+    except (subprocess.TimeoutExpired, ValueError, IndexError, KeyError) as exc:
+        return {"fields_probe_error": repr(exc)[:300]}
+
+
+def discover(url: str, config_path: Path, timeout: float, info: dict) -> Path:
+    """The tap's own, full --discover (every stream's v1 field list), then a probe of those endpoints.
+
+    Fills ``info`` (the tap line's ``discover``) as it goes, so a failed discovery still reports what was
+    measured; the failure itself is raised as a TapFailure.
+    """
     catalog_path = WORK / "tap-pipedrive-catalog.json"
-    info: dict = {}
     control(url, "POST", "stats/reset")
     log("tap --discover")
     disc_log = WORK / "tap-pipedrive-discover.log"
-    run = run_tap(["--config", str(config_path), "--discover"], base_url=url, stdout_path=catalog_path,
-                  stderr_path=disc_log, timeout=timeout)
-    info["seconds"] = run["seconds"]
-    spent = company_stats(url)
-    calls, cost = spent["api_calls"], spent["token_cost"]
+    run = run_tap(
+        ["--config", str(config_path), "--discover"],
+        base_url=url,
+        stdout_path=catalog_path,
+        stderr_path=disc_log,
+        timeout=timeout,
+    )
+    spent = company_stats(url)  # the tap's own discovery calls; the probe's are excluded below
+    info |= {
+        "seconds": run["seconds"],
+        "api_calls": spent["api_calls"],
+        "token_cost": spent["token_cost"],
+        "statuses": {endpoint: e["statuses"] for endpoint, e in spent["by_endpoint"].items()},
+    }
+    info |= probe_fields_endpoints(url, config_path, timeout)
+    control(url, "POST", "stats/reset")  # the probe's calls are ours, not the tap's
     if run["returncode"] != 0:
-        info["full_discover_error"] = ("timed out" if run["timed_out"] else f"exit code {run['returncode']}: "
-                                       + next((line for line in reversed(tail(disc_log, 200)) if "Error" in line), "?"))
-        info["full_discover_stderr_tail"] = tail(disc_log, 6)
-        log(f"the full discovery failed ({info['full_discover_error']}); probing the field endpoints it needs")
-        try:
-            probe = subprocess.run([str(venv_python()), str(WORK / "tap_pipedrive_runner.py"), str(config_path)],
-                                   cwd=WORK, capture_output=True, text=True, timeout=timeout,
-                                   env={**tap_env(url), "TAP_BENCH_PROBE": "1"})
-            fields = json.loads(probe.stdout.strip().splitlines()[-1])
-            info["fields_endpoints"] = {s: f"{v['endpoint']} -> {v['status']}" for s, v in fields.items()}
-            info["sandbox_missing_for_discover"] = sorted(v["endpoint"] for v in fields.values() if v["status"] == 404)
-        except (subprocess.TimeoutExpired, ValueError, IndexError, KeyError) as exc:
-            info["fields_probe_error"] = repr(exc)[:300]
-        control(url, "POST", "stats/reset")  # the probe's calls are ours, not the tap's
-        log("falling back to discovering only organizations and persons (PipedriveTap.streams narrowed)")
-        disc_log = WORK / "tap-pipedrive-discover-fallback.log"
-        run = run_tap(["--config", str(config_path), "--discover"], base_url=url, stdout_path=catalog_path,
-                      stderr_path=disc_log, timeout=timeout, env_extra={"TAP_BENCH_STREAMS": ",".join(STREAMS)})
-        info["fallback"] = "catalog discovered with PipedriveTap.streams narrowed to organizations, persons"
-        info["seconds"] = round(info["seconds"] + run["seconds"], 2)
-        if run["returncode"] != 0:
-            raise TapFailure("discovery failed even for organizations and persons"
-                             + (" (timed out)" if run["timed_out"] else ""), tail(disc_log), disc_log)
-        spent = company_stats(url)
-        calls, cost = calls + spent["api_calls"], cost + spent["token_cost"]
-    info["api_calls"], info["token_cost"] = calls, cost  # the tap's own discovery calls (the probe's excluded)
+        reason = (
+            "timed out"
+            if run["timed_out"]
+            else f"exit code {run['returncode']}: "
+            + next((line for line in reversed(tail(disc_log, 200)) if "Error" in line), "?")
+        )
+        raise TapFailure(f"the tap's --discover failed ({reason})", tail(disc_log), disc_log)
+    log(f"discovered: {info.get('fields_endpoints')}; sandbox gaps: {info.get('sandbox_gaps')}")
     catalog = select_streams(json.loads(catalog_path.read_text()))
     selected = WORK / "tap-pipedrive-catalog-selected.json"
     selected.write_text(json.dumps(catalog, indent=1))
-    return selected, info
+    return selected
 
 
 def tap_case(url: str, orgs: int, persons: int, api_token: str, timeout: float, install_seconds: float) -> dict:
-    line: dict = {"case": f"tap_pipedrive_{TAP_VERSION}", "orgs": orgs, "persons": persons,
-                  "records": {s: 0 for s in STREAMS}, "api_calls": None, "token_cost": None, "seconds": None,
-                  "by_endpoint": {}, "page_size": TAP_PAGE_SIZE, "install_seconds": install_seconds,
-                  "patched": "tap_pipedrive.tap.BASE_URL (in memory, via var/bench/tap_pipedrive_runner.py)"}
+    line: dict = {
+        "case": f"tap_pipedrive_{TAP_VERSION}",
+        "orgs": orgs,
+        "persons": persons,
+        "records": {s: 0 for s in STREAMS},
+        "api_calls": None,
+        "token_cost": None,
+        "seconds": None,
+        "by_endpoint": {},
+        "page_size": TAP_PAGE_SIZE,
+        "install_seconds": install_seconds,
+        "patched": "tap_pipedrive.tap.BASE_URL (in memory, via var/bench/tap_pipedrive_runner.py)",
+    }
     try:
         return _tap_run(line, url, orgs, persons, api_token, timeout)
     except TapFailure as exc:
@@ -379,17 +455,29 @@ def _tap_run(line: dict, url: str, orgs: int, persons: int, api_token: str, time
     config_path = WORK / "tap-pipedrive-config.json"
     config_path.write_text(json.dumps({"api_token": api_token, "start_date": START_DATE}))
     (WORK / "tap_pipedrive_runner.py").write_text(RUNNER)
-    catalog_path, line["discover"] = discover(url, config_path, timeout)
+    line["discover"] = {}
+    catalog_path = discover(url, config_path, timeout, line["discover"])
 
     control(url, "POST", "stats/reset")
     sync_log = WORK / "tap-pipedrive-sync.log"
     log(f"tap sync of {', '.join(STREAMS)} (stderr in {sync_log.relative_to(ROOT)})")
-    run = run_tap(["--config", str(config_path), "--catalog", str(catalog_path)], base_url=url, stdout_path=None,
-                  stderr_path=sync_log, timeout=timeout, count_records=True)
+    run = run_tap(
+        ["--config", str(config_path), "--catalog", str(catalog_path)],
+        base_url=url,
+        stdout_path=None,
+        stderr_path=sync_log,
+        timeout=timeout,
+        count_records=True,
+    )
     stats = company_stats(url)
-    line |= {"records": {s: run["records"].get(s, 0) for s in STREAMS}, "api_calls": stats["api_calls"],
-             "token_cost": stats["token_cost"], "seconds": run["seconds"], "peak_rss_mb": run["peak_rss_mb"],
-             "by_endpoint": stats["by_endpoint"]}
+    line |= {
+        "records": {s: run["records"].get(s, 0) for s in STREAMS},
+        "api_calls": stats["api_calls"],
+        "token_cost": stats["token_cost"],
+        "seconds": run["seconds"],
+        "peak_rss_mb": run["peak_rss_mb"],
+        "by_endpoint": stats["by_endpoint"],
+    }
     if "unauthenticated" in stats:
         line["unauthenticated"] = stats["unauthenticated"]
     line["complete"] = line["records"] == {"organizations": orgs, "persons": persons}
@@ -403,8 +491,13 @@ def _tap_run(line: dict, url: str, orgs: int, persons: int, api_token: str, time
 # -- our side: the full sync -----------------------------------------------------------------------
 def our_case(url: str, tenant: str) -> dict:
     log(f"our full sync (bench/bench_sync.py --case full --tenant {tenant})")
-    out = subprocess.run([PY, "bench/bench_sync.py", "--sandbox-url", url, "--case", "full", "--tenant", tenant],
-                         cwd=ROOT, env=os.environ, capture_output=True, text=True)
+    out = subprocess.run(
+        [PY, "bench/bench_sync.py", "--sandbox-url", url, "--case", "full", "--tenant", tenant],
+        cwd=ROOT,
+        env=os.environ,
+        capture_output=True,
+        text=True,
+    )
     (WORK / "compare_tap-staircase.log").write_text(out.stderr)
     if out.returncode != 0:
         sys.stderr.write(out.stderr[-5000:])
@@ -424,7 +517,7 @@ def compare(tap: dict, ours: dict, orgs: int, persons: int) -> dict:
     strategy = ours.get("persons_strategy")
     scope = {
         "all": "Staircase paged all persons of the company too (cheaper than per org here), but stores only the "
-               "contacts of the accounts it kept",
+        "contacts of the accounts it kept",
         "per_org": "Staircase paged only the persons of the orgs it kept (/api/v2/persons?org_id=, cheaper here)",
     }.get(strategy, f"Staircase's persons strategy was {strategy!r}")
     note = (
@@ -438,11 +531,17 @@ def compare(tap: dict, ours: dict, orgs: int, persons: int) -> dict:
         f"not in its totals (see its discover field)."
     )
     line = {
-        "case": "compare_tap", "orgs": orgs, "persons": persons,
+        "case": "compare_tap",
+        "orgs": orgs,
+        "persons": persons,
         "tap": {k: tap.get(k) for k in ("api_calls", "token_cost", "seconds")},
-        "staircase": {k: ours.get(k) for k in ("api_calls", "list_calls", "relationship_lookups", "token_cost",
-                                               "list_token_cost", "seconds")},
-        "ratio_calls": None, "ratio_list_tokens": None, "note": note,
+        "staircase": {
+            k: ours.get(k)
+            for k in ("api_calls", "list_calls", "relationship_lookups", "token_cost", "list_token_cost", "seconds")
+        },
+        "ratio_calls": None,
+        "ratio_list_tokens": None,
+        "note": note,
     }
     finished = not tap.get("tap_error")  # no ratios from a partial run
     if finished and tap.get("api_calls") is not None and ours.get("list_calls"):
@@ -452,10 +551,9 @@ def compare(tap: dict, ours: dict, orgs: int, persons: int) -> dict:
     if tap.get("tap_error"):
         line["tap_error"] = tap["tap_error"]
         line["note"] = "The tap did not finish, so its numbers are partial or missing. " + note
-    gaps = tap.get("discover", {}).get("sandbox_missing_for_discover")
-    if gaps:
-        line["sandbox_gaps"] = [f"{g} (404; called by the tap's --discover, not by its organizations/persons sync)"
-                                for g in gaps]
+    # The v1 field lists the tap's --discover asks for that the sandbox did not answer with 200: [] when
+    # there are none, None when it was not measured (the tap failed before discovering).
+    line["sandbox_gaps"] = (tap.get("discover") or {}).get("sandbox_gaps")
     return line
 
 
@@ -463,8 +561,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orgs", type=int, default=20_000)
     parser.add_argument("--persons-per-org", type=int, default=10)
-    parser.add_argument("--keep-venv", action=argparse.BooleanOptionalAction, default=True,
-                        help="keep var/bench/tap-venv for the next run (default); --no-keep-venv deletes it after")
+    parser.add_argument(
+        "--keep-venv",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="keep var/bench/tap-venv for the next run (default); --no-keep-venv deletes it after",
+    )
     parser.add_argument("--timeout", type=float, default=900, help="seconds per tap run (default 900)")
     parser.add_argument("--tenant", default="bench-tap", help="tenant slug for our sync (default bench-tap)")
     args = parser.parse_args()
@@ -488,17 +590,29 @@ def main() -> int:
         company = next(c for c in control(url, "GET", "companies")["companies"] if str(c["id"]) == COMPANY)
         orgs, persons = company["counts"]["organizations"], company["counts"]["persons"]
         api_token = next(u["api_token"] for u in company["users"] if u["id"] == USER)
-        base = {"case": f"tap_pipedrive_{TAP_VERSION}", "orgs": orgs, "persons": persons,
-                "records": {s: 0 for s in STREAMS}, "api_calls": None, "token_cost": None, "seconds": None,
-                "by_endpoint": {}}
+        base = {
+            "case": f"tap_pipedrive_{TAP_VERSION}",
+            "orgs": orgs,
+            "persons": persons,
+            "records": {s: 0 for s in STREAMS},
+            "api_calls": None,
+            "token_cost": None,
+            "seconds": None,
+            "by_endpoint": {},
+        }
         try:
             if install_error:
                 raise install_error
             tap = tap_case(url, orgs, persons, api_token, args.timeout, install_seconds)
         except TapFailure as exc:
             log(f"tap failed: {exc}")
-            tap = {**base, **exc.partial, "tap_error": str(exc), "stderr_tail": exc.stderr_tail,
-                   "log": str(exc.log.relative_to(ROOT)) if exc.log else None}
+            tap = {
+                **base,
+                **exc.partial,
+                "tap_error": str(exc),
+                "stderr_tail": exc.stderr_tail,
+                "log": str(exc.log.relative_to(ROOT)) if exc.log else None,
+            }
         emit(tap)
 
         # Same seed, so the same data; also clears stats and the daily budget the tap spent.

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from sandbox.entity_fields import entity_fields
 from sandbox.errors import ApiError
 from sandbox.fields import V1_CREATABLE_TYPES, V1_FIELD_TYPES
-from sandbox.http import API, Request, Response, Router, json_response
-from sandbox.models import Webhook
+from sandbox.http import API, Handler, Request, Response, Router, json_response
+from sandbox.models import Field, Webhook
 from sandbox.mutations import create_field
 from sandbox.paging import offset_page, v1_pagination
 from sandbox.params import AuthContext, date_arg, int_arg, path_id, time_arg
-from sandbox.render_v1 import field_v1, note_v1, relationship_org, relationship_v1, user_me, webhook_v1
+from sandbox.render_v1 import (
+    field_v1,
+    note_field_v1,
+    note_v1,
+    product_field_v1,
+    relationship_org,
+    relationship_v1,
+    user_me,
+    webhook_v1,
+)
 
 if TYPE_CHECKING:
     from sandbox.app import SandboxApp
@@ -72,23 +83,51 @@ def users_me(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
     return json_response(200, {"success": True, "data": item})
 
 
-def _list_fields(app: SandboxApp, request: Request, ctx: AuthContext, *, person: bool) -> Response:
-    data = app.company(ctx)
-    start, limit = _start_limit(request)
-    fields = [f for f in (data.person_fields if person else data.org_fields) if f.field_type in V1_FIELD_TYPES]
-    page, more = offset_page(fields, start, limit)
+def _field_list(
+    request: Request, fields: Sequence[Field], render: Callable[[Field], dict[str, Any]], *, paged: bool = True
+) -> Response:
+    """A v1 ``*Fields`` list.
+
+    Only the operations that document ``start``/``limit`` page; activityFields and noteFields
+    document no parameters, so they answer every field at once and ignore those two.
+    """
+    if paged:
+        start, limit = _start_limit(request)
+        page, more = offset_page(fields, start, limit)
+    else:
+        start, limit, page, more = 0, max(len(fields), V1_DEFAULT_LIMIT), fields, False
     return json_response(
         200,
-        {"success": True, "data": [field_v1(f) for f in page], "additional_data": v1_pagination(start, limit, more)},
+        {"success": True, "data": [render(f) for f in page], "additional_data": v1_pagination(start, limit, more)},
     )
 
 
 def list_org_fields(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
-    return _list_fields(app, request, ctx, person=False)
+    fields = [f for f in app.company(ctx).org_fields if f.field_type in V1_FIELD_TYPES]
+    return _field_list(request, fields, field_v1)
 
 
 def list_person_fields(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
-    return _list_fields(app, request, ctx, person=True)
+    fields = [f for f in app.company(ctx).person_fields if f.field_type in V1_FIELD_TYPES]
+    return _field_list(request, fields, field_v1)
+
+
+def _entity_field_list(entity: str, render: Callable[[Field], dict[str, Any]], paged: bool) -> Handler:
+    def handler(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
+        return _field_list(request, entity_fields(entity), render, paged=paged)
+
+    handler.__name__ = f"list_{entity}_fields"
+    return handler
+
+
+# SPEC v1 GET operations for the built-in fields of entities the sandbox holds no custom fields for:
+# (path, entity, item renderer, documents start/limit, accepted OAuth scopes). Each costs 20 tokens.
+ENTITY_FIELD_LISTS = (
+    ("/v1/dealFields", "deal", field_v1, True, ("deals:read", "deals:full", "deal-fields:full", "admin")),
+    ("/v1/productFields", "product", product_field_v1, True, ("products:read", "product-fields:full", "products:full")),
+    ("/v1/activityFields", "activity", field_v1, False, ("activities:read", "activities:full")),
+    ("/v1/noteFields", "note", note_field_v1, False, ("deals:read", "deals:full", "contacts:read", "contacts:full")),
+)
 
 
 def create_org_field(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
@@ -309,6 +348,8 @@ def register(router: Router) -> None:
     add("GET", "/v1/organizationFields", list_org_fields, API, 20, fields_read)
     add("POST", "/v1/organizationFields", create_org_field, API, 10, ("contact-fields:full", "admin"))
     add("GET", "/v1/personFields", list_person_fields, API, 20, fields_read)
+    for path, entity, render, paged, scopes in ENTITY_FIELD_LISTS:
+        add("GET", path, _entity_field_list(entity, render, paged), API, 20, scopes)
     add("GET", "/v1/organizationRelationships", list_relationships, API, 20, contacts_read)
     add("GET", "/v1/notes", list_notes, API, 20, ("deals:read", "deals:full", *contacts_read))
     add("GET", "/v1/webhooks", list_webhooks, API, 10, ("admin",))

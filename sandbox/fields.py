@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from sandbox.clock import parse_date
@@ -20,6 +21,7 @@ __all__ = [
     "V1_FIELD_TYPES",
     "V2_CREATABLE_TYPES",
     "V1_CREATABLE_TYPES",
+    "build_standard_fields",
     "standard_org_fields",
     "standard_person_fields",
     "custom_field_key",
@@ -131,9 +133,14 @@ _PERSON_STANDARD = (
 )
 
 
-def _standard(specs: tuple, first_id: int, add_time: int) -> list[Field]:
+def build_standard_fields(specs: Sequence[tuple[Any, ...]], first_id: int, add_time: int) -> list[Field]:
+    """Built-in fields from ``(key, name, type, options, mandatory[, add_visible[, details_visible]])`` rows.
+
+    Ids are consecutive from ``first_id`` in row order; ``order_nr`` is the row index.
+    """
     fields = []
-    for order, (key, name, ftype, options, mandatory) in enumerate(specs):
+    for order, (key, name, ftype, options, mandatory, *visibility) in enumerate(specs):
+        add_visible, details_visible = (*visibility, True, True)[:2]
         fields.append(
             Field(
                 id=first_id + order,
@@ -144,6 +151,8 @@ def _standard(specs: tuple, first_id: int, add_time: int) -> list[Field]:
                 options=[FieldOption(i, label, add_time) for i, label in options] if options else None,
                 order_nr=order,
                 mandatory=mandatory,
+                add_visible=add_visible,
+                details_visible=details_visible,
                 subfields=_ADDRESS_SUBFIELDS if ftype == "address" else None,
             )
         )
@@ -151,11 +160,11 @@ def _standard(specs: tuple, first_id: int, add_time: int) -> list[Field]:
 
 
 def standard_org_fields(add_time: int) -> list[Field]:
-    return _standard(_ORG_STANDARD, 1, add_time)
+    return build_standard_fields(_ORG_STANDARD, 1, add_time)
 
 
 def standard_person_fields(add_time: int) -> list[Field]:
-    return _standard(_PERSON_STANDARD, 101, add_time)
+    return build_standard_fields(_PERSON_STANDARD, 101, add_time)
 
 
 def custom_field_key(company_id: int, field_id: int, name: str) -> str:

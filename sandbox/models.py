@@ -104,7 +104,7 @@ class FieldOption:
 
     def __init__(
         self,
-        id: int,
+        id: int | str,  # str for built-in choices keyed by code, e.g. a deal's status "open"
         label: str,
         add_time: int,
         color: str | None = None,

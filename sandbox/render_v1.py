@@ -12,7 +12,16 @@ from sandbox.clock import format_rfc3339, format_v1_datetime
 from sandbox.models import Field, Note, Org, Relationship, User, Webhook
 from sandbox.store import CompanyData
 
-__all__ = ["field_v1", "note_v1", "relationship_v1", "relationship_org", "user_me", "webhook_v1"]
+__all__ = [
+    "field_v1",
+    "note_field_v1",
+    "product_field_v1",
+    "note_v1",
+    "relationship_v1",
+    "relationship_org",
+    "user_me",
+    "webhook_v1",
+]
 
 
 def field_v1(field: Field) -> dict[str, Any]:
@@ -45,6 +54,37 @@ def field_v1(field: Field) -> dict[str, Any]:
             for code, name, ftype in field.subfields
             if code != "value"
         ]
+    return item
+
+
+def product_field_v1(field: Field) -> dict[str, Any]:
+    """SPEC v1 ``ProductField``: ``field_v1`` with plain ``YYYY-MM-DD HH:MM:SS`` times.
+
+    Its ``options`` and user ids are non-nullable, so they are omitted when there are none.
+    """
+    item = field_v1(field)
+    item["add_time"] = format_v1_datetime(field.add_time)
+    item["update_time"] = format_v1_datetime(field.update_time)
+    for key in ("options", "last_updated_by_user_id", "created_by_user_id"):
+        if item[key] is None:
+            del item[key]
+    return item
+
+
+def note_field_v1(field: Field) -> dict[str, Any]:
+    """SPEC v1 ``GetNoteFieldsResponse`` items carry fewer properties than other field lists."""
+    item: dict[str, Any] = {
+        "id": field.id,
+        "key": field.key,
+        "name": field.name,
+        "field_type": field.field_type,
+        "active_flag": True,
+        "edit_flag": field.is_custom,
+        "bulk_edit_allowed": True,
+        "mandatory_flag": field.mandatory,
+    }
+    if field.options is not None:  # a non-nullable array in this schema: left out when there are none
+        item["options"] = [{"id": o.id, "label": o.label} for o in field.options]
     return item
 
 

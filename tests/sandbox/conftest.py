@@ -150,3 +150,22 @@ def make_sandbox() -> Iterator[Callable[..., SandboxHandle]]:
 @pytest.fixture
 def admin_token(sandbox: SandboxHandle) -> str:
     return sandbox.mint_token(ACME, ALICE)["access_token"]
+
+
+@pytest.fixture(scope="module")
+def sb() -> Iterator[SandboxHandle]:
+    """One demo-fixture sandbox per test module, for tests that only read or add."""
+    with running_sandbox() as handle:
+        yield handle
+
+
+@pytest.fixture(scope="module")
+def tokens(sb: SandboxHandle) -> dict[str, str]:
+    """Tokens on the module sandbox: OAuth (admin, member, other company, base scope only) and a personal one."""
+    return {
+        "admin": sb.mint_token(ACME, ALICE)["access_token"],
+        "member": sb.mint_token(ACME, BOB)["access_token"],
+        "globex": sb.mint_token(GLOBEX, ALICE)["access_token"],
+        "base_only": sb.mint_token(ACME, ALICE, scopes=["base"])["access_token"],
+        "api_token": sb.api_token(ACME, ALICE),
+    }

@@ -30,7 +30,9 @@ def test_headers_on_every_api_response(make_sandbox: Any) -> None:
 
 def test_costs_follow_x_token_cost(make_sandbox: Any) -> None:
     sb = make_sandbox()
-    token = sb.mint_token(ACME, ALICE)["access_token"]
+    # The app's default scopes plus products:read, which productFields needs.
+    scopes = ["contacts:full", "activities:read", "contact-fields:full", "admin", "products:read"]
+    token = sb.mint_token(ACME, ALICE, scopes=scopes)["access_token"]
     calls = [
         ("GET", "/api/v2/organizations", 10),
         ("GET", "/api/v2/organizations/1", 1),
@@ -40,6 +42,11 @@ def test_costs_follow_x_token_cost(make_sandbox: Any) -> None:
         ("GET", "/api/v2/persons", 10),
         ("GET", "/api/v2/activities", 10),
         ("GET", "/v1/organizationFields", 20),
+        ("GET", "/v1/personFields", 20),
+        ("GET", "/v1/dealFields", 20),
+        ("GET", "/v1/productFields", 20),
+        ("GET", "/v1/activityFields", 20),
+        ("GET", "/v1/noteFields", 20),
         ("GET", "/api/v2/organizationFields", 10),
     ]
     for method, path, _ in calls:
