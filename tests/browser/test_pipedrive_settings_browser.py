@@ -41,6 +41,7 @@ def expected_accounts(sb) -> tuple[set[str], set[str]]:
             return active, churned
 
 
+@pytest.mark.smoke
 def test_choose_field_preview_save_sync_and_see_accounts(page, sandbox, tenant, admin_user):
     conn = connected(sandbox, tenant, company_id=ACME, user=admin_user)
     active, churned = expected_accounts(sandbox)

@@ -73,6 +73,7 @@ def test_removing_an_account_makes_a_domain_unique_again(tenant):
     assert change.added == 1 and change.removed == 1  # shared.net appears at Acme, globex.com goes
 
 
+@pytest.mark.smoke
 def test_incremental_refresh_matches_a_full_recompute(tenant):
     rng = random.Random(5)
     domains = [f"d{i}.com" for i in range(12)] + ["gmail.com"]

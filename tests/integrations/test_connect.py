@@ -34,6 +34,7 @@ def connect(client: Client, *, user_id=ALICE, company_id=ACME, decision="allow")
     return client.get(callback_path(location), follow=True), location
 
 
+@pytest.mark.smoke
 def test_connect_stores_encrypted_connection_and_lands_on_settings(
     sandbox, admin_client, tenant, admin_user, django_capture_on_commit_callbacks
 ):

@@ -14,6 +14,7 @@ from tests.integrations.sync_helpers import all_orgs, configure, live_accounts, 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.smoke
 def test_enum_selection_pulls_active_and_churned_and_leaves_the_rest(gen_sandbox, tenant):
     connection, config, field = configure(gen_sandbox, tenant)
     run = sync_connection_run(connection_id=connection.pk)

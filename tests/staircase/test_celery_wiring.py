@@ -70,6 +70,7 @@ def worker(tmp_path):
             proc.kill()
 
 
+@pytest.mark.smoke
 def test_view_enqueues_on_commit_and_a_real_worker_runs_it(worker, admin_client, tenant):
     proc, log = worker
     response = admin_client.post(reverse("accounts:invite"), {"email": "queued@acme.test", "role": "member"})
