@@ -121,7 +121,8 @@ class SyncConfig(TenantOwnedModel):
     sync_interval_hours = models.PositiveSmallIntegerField(default=2, choices=INTERVAL_CHOICES)
     include_children = models.BooleanField(
         "include child organizations",
-        default=False, help_text="Pull child organizations too. Staff only: it costs Pipedrive API tokens."
+        default=False,
+        help_text="Pull child organizations too. Staff only: it costs Pipedrive API tokens.",
     )
     mass_removal_threshold_pct = models.PositiveSmallIntegerField(default=30)
     relationship_budget_pct = models.PositiveSmallIntegerField(

@@ -69,7 +69,7 @@ def keep_idle_connections_alive() -> int:
 @shared_task(acks_late=True)
 def sync_connection(connection_id: int, trigger: str = "schedule", full: bool = False) -> int | None:
     """One sync of one connection. The lease inside makes a duplicate delivery a no-op."""
-    from integrations.pipedrive.sync import sync_connection_run
+    from integrations.pipedrive.runs import sync_connection_run
 
     run = sync_connection_run(connection_id=connection_id, trigger=trigger, force_full=full)
     return run.pk if run else None

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('integrations', '0001_initial'),
+        ("integrations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='syncconfig',
-            name='sync_requested_at',
-            field=models.DateTimeField(blank=True, help_text='Last Sync now / settings save', null=True),
+            model_name="syncconfig",
+            name="sync_requested_at",
+            field=models.DateTimeField(blank=True, help_text="Last Sync now / settings save", null=True),
         ),
     ]

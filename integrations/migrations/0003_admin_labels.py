@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('integrations', '0002_sync_requested_at'),
+        ("integrations", "0002_sync_requested_at"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='syncconfig',
-            name='include_children',
-            field=models.BooleanField(default=False, help_text='Pull child organizations too. Staff only: it costs Pipedrive API tokens.', verbose_name='include child organizations'),
+            model_name="syncconfig",
+            name="include_children",
+            field=models.BooleanField(
+                default=False,
+                help_text="Pull child organizations too. Staff only: it costs Pipedrive API tokens.",
+                verbose_name="include child organizations",
+            ),
         ),
     ]

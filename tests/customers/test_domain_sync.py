@@ -7,7 +7,7 @@ import pytest
 from customers.domain_sync import domains_refresh, shared_with
 from customers.domains import infer_domains
 from customers.models import AccountDomain, Contact, CustomerAccount, DomainRules
-from integrations.pipedrive.sync import sync_connection_run
+from integrations.pipedrive.runs import sync_connection_run
 from tests.customers.factories import AccountFactory, ContactFactory
 from tests.integrations.sync_helpers import configure
 

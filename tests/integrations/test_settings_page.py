@@ -143,7 +143,7 @@ def test_preview_counts_without_saving(sandbox, admin_client, tenant):
 
 
 def test_preview_names_accounts_that_would_start_removal(sandbox, admin_client, tenant):
-    from integrations.pipedrive.sync import sync_connection_run
+    from integrations.pipedrive.runs import sync_connection_run
 
     conn = connected(sandbox, tenant)
     key, ids = status_field(sandbox, conn)
@@ -217,7 +217,7 @@ def test_history_polls_while_a_requested_sync_waits_for_a_worker(sandbox, admin_
     assert config.sync_requested_at is not None  # saving asks for a sync with the new selection
     history = admin_client.get(reverse("integrations:pipedrive_runs", args=[conn.pk])).content.decode()
     assert "A sync is queued" in history and 'hx-trigger="every 2s"' in history
-    from integrations.pipedrive.sync import sync_connection_run
+    from integrations.pipedrive.runs import sync_connection_run
 
     sync_connection_run(connection_id=conn.pk)
     history = admin_client.get(reverse("integrations:pipedrive_runs", args=[conn.pk])).content.decode()

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from integrations.models import Connection, SyncConfig, SyncRun
 from integrations.pipedrive.client import PipedriveClient
-from integrations.pipedrive.sync import sync_connection_run
+from integrations.pipedrive.runs import sync_connection_run
 from sandbox.testing import running_sandbox
 from tests.integrations.sandbox_helpers import ACME
 from tests.integrations.sync_helpers import configure, live_accounts

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from customers.models import Contact, CustomerAccount
 from integrations.models import SyncConfig, SyncRun
-from integrations.pipedrive.sync import sync_connection_run
+from integrations.pipedrive.runs import sync_connection_run
 from integrations.tasks import dispatch_due_syncs
 from tests.integrations.sync_helpers import configure, live_accounts
 from tests.staircase.test_celery_wiring import database_url_for_worker

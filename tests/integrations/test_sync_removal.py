@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from customers.models import CustomerAccount
 from integrations.models import SyncRun
-from integrations.pipedrive.sync import sync_connection_run
+from integrations.pipedrive.runs import sync_connection_run
 from tests.integrations.sandbox_helpers import ACME
 from tests.integrations.sync_helpers import configure, live_accounts
 

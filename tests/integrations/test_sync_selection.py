@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from customers.models import Contact, CustomerAccount
 from integrations.models import SyncRun
-from integrations.pipedrive.sync import sync_connection_run
+from integrations.pipedrive.runs import sync_connection_run
 from tests.integrations.sandbox_helpers import ACME
 from tests.integrations.sync_helpers import all_orgs, configure, live_accounts, parents, qualifying
 

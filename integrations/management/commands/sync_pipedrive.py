@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Tenant
 from integrations.models import Connection, SyncRun
-from integrations.pipedrive.sync import sync_connection_run
+from integrations.pipedrive.runs import sync_connection_run
 
 SUMMARY_FIELDS = [
     "kind",
