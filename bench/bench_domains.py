@@ -13,21 +13,30 @@ alone, cold host cache) and ``peak_rss_mb``. The target is well under 10 s for
 from __future__ import annotations
 
 import argparse
-import json
 import random
-import resource
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import emit, peak_rss_mb  # noqa: E402
 from customers.domains import infer_domains  # noqa: E402
 
 SUFFIXES = ["com", "co.uk", "de", "io", "com.au", "fr", "co.jp", "net"]
 SUB_HOSTS = ["", "", "", "mail.", "eu.", "eu.sales.", "MAIL."]
-FREE = ["gmail.com", "yahoo.co.uk", "outlook.com", "hotmail.com", "icloud.com", "gmx.de",
-        "web.de", "proton.me", "mailinator.com", "googlemail.com"]
+FREE = [
+    "gmail.com",
+    "yahoo.co.uk",
+    "outlook.com",
+    "hotmail.com",
+    "icloud.com",
+    "gmx.de",
+    "web.de",
+    "proton.me",
+    "mailinator.com",
+    "googlemail.com",
+]
 JUNK = ["not an address", "a@@b.com", "x@localhost", "y@co.uk", "", "z@-bad.com", "@acme.com"]
 
 
@@ -90,13 +99,15 @@ def main() -> None:
     result = infer_domains(streamed)
     seconds = time.perf_counter() - start
     assert len(result) == args.accounts
-    print(json.dumps({
-        "case": "domain_inference",
-        "accounts": args.accounts,
-        "contacts": args.contacts,
-        "seconds": round(seconds, 3),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-    }), flush=True)
+    emit(
+        {
+            "case": "domain_inference",
+            "accounts": args.accounts,
+            "contacts": args.contacts,
+            "seconds": round(seconds, 3),
+            "peak_rss_mb": peak_rss_mb(),
+        }
+    )
 
 
 if __name__ == "__main__":

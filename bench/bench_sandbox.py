@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import resource
 import statistics
 import sys
 import time
@@ -24,19 +23,10 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import COMPANY, USER, emit, peak_rss_mb  # noqa: E402
 from sandbox.config import SandboxConfig  # noqa: E402
 from sandbox.generator import generate_world  # noqa: E402
 from sandbox.server import SandboxServer  # noqa: E402
-
-ACME, ALICE = 7001, 501
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
-
-
-def emit(**fields: Any) -> None:
-    print(json.dumps(fields), flush=True)
 
 
 class Client:
@@ -71,11 +61,20 @@ def page_case(client: Client, case: str, path: str, params: dict[str, Any], page
         if not cursor:
             cursor = None
     timings.sort()
-    emit(case=case, records=records, api_calls=calls, token_cost=calls * 10,
-         records_per_page=params.get("limit"), seconds_p50=round(statistics.median(timings), 4),
-         seconds_p95=round(timings[max(0, int(len(timings) * 0.95) - 1)], 4),
-         seconds_max=round(timings[-1], 4), bytes_per_page=int(statistics.mean(sizes)),
-         peak_rss_mb=round(peak_rss_mb(), 1))
+    emit(
+        dict(
+            case=case,
+            records=records,
+            api_calls=calls,
+            token_cost=calls * 10,
+            records_per_page=params.get("limit"),
+            seconds_p50=round(statistics.median(timings), 4),
+            seconds_p95=round(timings[max(0, int(len(timings) * 0.95) - 1)], 4),
+            seconds_max=round(timings[-1], 4),
+            bytes_per_page=int(statistics.mean(sizes)),
+            peak_rss_mb=peak_rss_mb(),
+        )
+    )
 
 
 def main() -> int:
@@ -88,31 +87,63 @@ def main() -> int:
     rss_before = peak_rss_mb()
     started = time.perf_counter()
     world = generate_world(args.orgs, args.persons_per_org, seed=1)
-    acme = world.companies[ACME]
-    emit(case="sandbox_generate_world", records=len(acme.orgs) + len(acme.persons), orgs=len(acme.orgs),
-         persons=len(acme.persons), activities=len(acme.activities), notes=len(acme.notes),
-         seconds=round(time.perf_counter() - started, 2), peak_rss_mb=round(peak_rss_mb(), 1),
-         rss_before_mb=round(rss_before, 1))
+    acme = world.companies[COMPANY]
+    emit(
+        dict(
+            case="sandbox_generate_world",
+            records=len(acme.orgs) + len(acme.persons),
+            orgs=len(acme.orgs),
+            persons=len(acme.persons),
+            activities=len(acme.activities),
+            notes=len(acme.notes),
+            seconds=round(time.perf_counter() - started, 2),
+            peak_rss_mb=peak_rss_mb(),
+            rss_before_mb=rss_before,
+        )
+    )
 
-    server = SandboxServer(SandboxConfig(port=0, daily_budget=10**9, burst_limit=10**6),
-                           world_factory=lambda: world).start()
+    server = SandboxServer(
+        SandboxConfig(port=0, daily_budget=10**9, burst_limit=10**6), world_factory=lambda: world
+    ).start()
     try:
         token = server.app.tokens.issue_access_token(
-            server.app.tokens.mint(server.app.tokens.clients["staircase-dev"], ACME, ALICE))
+            server.app.tokens.mint(server.app.tokens.clients["staircase-dev"], COMPANY, USER)
+        )
         client = Client(server.url, token)
         status_key = next(f.key for f in acme.custom_fields() if f.name == "Account Status")
         page_case(client, "sandbox_v2_org_page_500", "/api/v2/organizations", {"limit": 500}, args.pages)
-        page_case(client, "sandbox_v2_org_page_500_status_field", "/api/v2/organizations",
-                  {"limit": 500, "custom_fields": status_key}, args.pages)
-        page_case(client, "sandbox_v2_org_page_500_updated_since", "/api/v2/organizations",
-                  {"limit": 500, "sort_by": "update_time", "updated_since": "2024-06-01T00:00:00Z"}, args.pages)
+        page_case(
+            client,
+            "sandbox_v2_org_page_500_status_field",
+            "/api/v2/organizations",
+            {"limit": 500, "custom_fields": status_key},
+            args.pages,
+        )
+        page_case(
+            client,
+            "sandbox_v2_org_page_500_updated_since",
+            "/api/v2/organizations",
+            {"limit": 500, "sort_by": "update_time", "updated_since": "2024-06-01T00:00:00Z"},
+            args.pages,
+        )
         page_case(client, "sandbox_v2_person_page_500", "/api/v2/persons", {"limit": 500}, args.pages)
-        page_case(client, "sandbox_v2_person_page_by_org", "/api/v2/persons",
-                  {"limit": 500, "org_id": args.orgs // 2}, args.pages)
+        page_case(
+            client,
+            "sandbox_v2_person_page_by_org",
+            "/api/v2/persons",
+            {"limit": 500, "org_id": args.orgs // 2},
+            args.pages,
+        )
     finally:
         server.stop()
-    emit(case="sandbox_peak_rss", records=args.orgs * (1 + args.persons_per_org),
-         peak_rss_mb=round(peak_rss_mb(), 1), limit_mb=2048)
+    emit(
+        dict(
+            case="sandbox_peak_rss",
+            records=args.orgs * (1 + args.persons_per_org),
+            peak_rss_mb=peak_rss_mb(),
+            limit_mb=2048,
+        )
+    )
     return 0
 
 

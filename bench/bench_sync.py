@@ -6,19 +6,17 @@
     python bench/bench_sync.py --sandbox-url ... --case accounts_page --tenant bench-20k
 
 Each case runs in its own process (so peak RSS is the case's own) against the database in DATABASE_URL
-(PostgreSQL for `make bench`). The sandbox runs in another process, started by bench/__main__.py.
+(PostgreSQL for `make bench`). The sandbox runs in another process, started by bench/__main__.py or
+bench/compare_tap.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
-import resource
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,22 +24,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "staircase.settings.local")
 os.environ.setdefault("DJANGO_DEBUG", "false")
 
-COMPANY, USER = 7001, 501  # Acme Analytics, Alice (admin) in generated sandbox worlds
+from bench.common import COMPANY, USER, control, emit, peak_rss_mb, sandbox_company  # noqa: E402
+
 ACTIVE = ("Active", "Live", "Onboarding", "Tier 1", "Tier 2", "New")
 CHURNED = ("Churned", "Inactive")
-
-
-def control(url: str, method: str, path: str, payload=None):
-    data = json.dumps(payload).encode() if payload is not None else None
-    request = urllib.request.Request(
-        f"{url}/_sandbox/{path}", data=data, method=method, headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=120) as response:
-        return json.loads(response.read())
-
-
-def peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def setup_tenant(url: str, slug: str):
@@ -97,11 +83,10 @@ def list_call_target(orgs: int, persons: int) -> int:
 
 
 def case_sync(url: str, slug: str, kind: str, change_pct: float) -> dict:
-    from integrations.pipedrive.sync import sync_connection_run
+    from integrations.pipedrive.runs import sync_connection_run
 
     tenant, connection, config = setup_tenant(url, slug)
-    companies = control(url, "GET", "companies")["companies"]
-    company = next(c for c in companies if c["id"] == COMPANY)
+    company = sandbox_company(url)
     orgs, persons = company["counts"]["organizations"], company["counts"]["persons"]
     if kind == "incremental":
         from customers.models import CustomerAccount
@@ -243,7 +228,7 @@ def main() -> None:
         line = case_domains(url, args.tenant)
     else:
         line = case_accounts_page(url, args.tenant)
-    print(json.dumps(line), flush=True)
+    emit(line)
 
 
 if __name__ == "__main__":
