@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sandbox.errors import ApiError
@@ -80,6 +82,56 @@ def _render_opts(request: Request, include_allowed: frozenset[str]) -> dict[str,
     }
 
 
+@dataclass(frozen=True)
+class _ListQuery:
+    """The parameters every v2 list shares (ids, owner, update window, sorting, paging)."""
+
+    ids: list[int] | None
+    owner_id: int | None
+    since: int | None
+    until: int | None
+    sort_by: str
+    descending: bool
+    limit: int
+    cursor: Any
+
+    @classmethod
+    def parse(cls, request: Request, extra_sorts: tuple[str, ...] = ()) -> _ListQuery:
+        _no_saved_filters(request)
+        ids = id_list_arg(request, "ids")
+        owner_id = int_arg(request, "owner_id", minimum=1)
+        since, until = time_arg(request, "updated_since"), time_arg(request, "updated_until")
+        sort_by, direction = _sorting(request, extra_sorts)
+        limit = v2_limit(request)
+        raw_cursor = request.arg("cursor")
+        cursor = decode_cursor(raw_cursor, sort_by, direction) if raw_cursor else None
+        return cls(ids, owner_id, since, until, sort_by, direction == "desc", limit, cursor)
+
+    def page(
+        self,
+        store: Any,
+        *,
+        checks: list[Callable[[Any], bool]] | None = None,
+        narrowed_to: tuple[list[int] | None, ...] = (),
+        **extra: Any,
+    ) -> tuple[list[Any], str | None]:
+        checks = list(checks or [])
+        if self.owner_id is not None:
+            checks.append(lambda record: record.owner_id == self.owner_id)
+        return select_page(
+            store,
+            sort_by=self.sort_by,
+            descending=self.descending,
+            cursor=self.cursor,
+            limit=self.limit,
+            predicate=(lambda record: all(check(record) for check in checks)) if checks else None,
+            candidate_ids=_candidates(self.ids, *narrowed_to),
+            updated_since=self.since,
+            updated_until=self.until,
+            **extra,
+        )
+
+
 def _candidates(*groups: list[int] | None) -> list[int] | None:
     chosen = [set(g) for g in groups if g is not None]
     if not chosen:
@@ -90,26 +142,9 @@ def _candidates(*groups: list[int] | None) -> list[int] | None:
 # -- organizations ---------------------------------------------------------------------
 def list_organizations(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
     data = app.company(ctx)
-    _no_saved_filters(request)
-    ids = id_list_arg(request, "ids")
-    owner_id = int_arg(request, "owner_id", minimum=1)
-    since, until = time_arg(request, "updated_since"), time_arg(request, "updated_until")
-    sort_by, direction = _sorting(request)
+    query = _ListQuery.parse(request)
     opts = _render_opts(request, ORG_INCLUDE_FIELDS)
-    limit = v2_limit(request)
-    raw_cursor = request.arg("cursor")
-    cursor = decode_cursor(raw_cursor, sort_by, direction) if raw_cursor else None
-    page, next_cursor = select_page(
-        data.orgs,
-        sort_by=sort_by,
-        descending=direction == "desc",
-        cursor=cursor,
-        limit=limit,
-        predicate=(lambda o: o.owner_id == owner_id) if owner_id is not None else None,
-        candidate_ids=_candidates(ids),
-        updated_since=since,
-        updated_until=until,
-    )
+    page, next_cursor = query.page(data.orgs)
     return _list([org_v2(o, data, **opts) for o in page], next_cursor)
 
 
@@ -144,31 +179,14 @@ def delete_organization(app: SandboxApp, request: Request, ctx: AuthContext) -> 
 # -- persons ---------------------------------------------------------------------------
 def list_persons(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
     data = app.company(ctx)
-    _no_saved_filters(request)
-    ids = id_list_arg(request, "ids")
-    owner_id = int_arg(request, "owner_id", minimum=1)
+    query = _ListQuery.parse(request)
     org_id = int_arg(request, "org_id", minimum=1)
     deal_id = int_arg(request, "deal_id", minimum=1)
-    since, until = time_arg(request, "updated_since"), time_arg(request, "updated_until")
-    sort_by, direction = _sorting(request)
     opts = _render_opts(request, PERSON_INCLUDE_FIELDS)
-    limit = v2_limit(request)
-    raw_cursor = request.arg("cursor")
-    cursor = decode_cursor(raw_cursor, sort_by, direction) if raw_cursor else None
     by_org = data.persons_by_org.get(org_id, []) if org_id is not None else None
     # The sandbox has no deals, so a deal filter matches nobody.
     by_deal: list[int] | None = [] if deal_id is not None else None
-    page, next_cursor = select_page(
-        data.persons,
-        sort_by=sort_by,
-        descending=direction == "desc",
-        cursor=cursor,
-        limit=limit,
-        predicate=(lambda p: p.owner_id == owner_id) if owner_id is not None else None,
-        candidate_ids=_candidates(ids, by_org, by_deal),
-        updated_since=since,
-        updated_until=until,
-    )
+    page, next_cursor = query.page(data.persons, narrowed_to=(by_org, by_deal))
     return _list([person_v2(p, data, **opts) for p in page], next_cursor)
 
 
@@ -183,40 +201,22 @@ def get_person(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
 # -- activities ------------------------------------------------------------------------
 def list_activities(app: SandboxApp, request: Request, ctx: AuthContext) -> Response:
     data = app.company(ctx)
-    _no_saved_filters(request)
-    ids = id_list_arg(request, "ids")
-    owner_id = int_arg(request, "owner_id", minimum=1)
+    query = _ListQuery.parse(request, ("due_date",))
     org_id = int_arg(request, "org_id", minimum=1)
     person_id = int_arg(request, "person_id", minimum=1)
     deal_id = int_arg(request, "deal_id", minimum=1)
     lead_id = request.arg("lead_id")
     done = bool_arg(request, "done")
-    since, until = time_arg(request, "updated_since"), time_arg(request, "updated_until")
-    sort_by, direction = _sorting(request, ("due_date",))
     attendees = "attendees" in (csv_arg(request, "include_fields", allowed=frozenset({"attendees"})) or ())
-    limit = v2_limit(request)
-    raw_cursor = request.arg("cursor")
-    cursor = decode_cursor(raw_cursor, sort_by, direction) if raw_cursor else None
-    checks = []
-    if owner_id is not None:
-        checks.append(lambda a: a.owner_id == owner_id)
-
-    if done is not None:
-        checks.append(lambda a: a.done == done)
+    checks = [lambda a: a.done == done] if done is not None else []
     by_org = data.activities_by_org.get(org_id, []) if org_id is not None else None
     by_person = data.activities_by_person.get(person_id, []) if person_id is not None else None
     no_deals: list[int] | None = [] if deal_id is not None or lead_id else None
-    page, next_cursor = select_page(
+    page, next_cursor = query.page(
         data.activities,
-        sort_by=sort_by,
-        descending=direction == "desc",
-        cursor=cursor,
-        limit=limit,
-        predicate=(lambda a: all(c(a) for c in checks)) if checks else None,
-        candidate_ids=_candidates(ids, by_org, by_person, no_deals),
-        updated_since=since,
-        updated_until=until,
-        sort_value=(lambda a: a.due_date or "") if sort_by == "due_date" else None,
+        checks=checks,
+        narrowed_to=(by_org, by_person, no_deals),
+        sort_value=(lambda a: a.due_date or "") if query.sort_by == "due_date" else None,
     )
     return _list([activity_v2(a, attendees=attendees) for a in page], next_cursor)
 
