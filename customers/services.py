@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from customers.models import Contact, CustomerAccount
+from integrations.pipedrive.selection import parse_time
 from staircase.bulk import bulk_set, bulk_upsert
 
 ACCOUNT_UPDATE_FIELDS = [
@@ -148,7 +149,7 @@ def contacts_upsert(*, connection, persons: Sequence[dict], account_by_org: dict
                 str(person.get("name") or "")[:255],
                 emails,
                 (emails[0] if emails else "")[:320],
-                _time(person.get("update_time")),
+                parse_time(person.get("update_time")),
                 seen_at,
                 seen_at,
             )
@@ -201,12 +202,6 @@ def contacts_delete_unseen(*, connection, account_ids: Iterable[int] | None, see
     affected = list(qs.values_list("account_id", flat=True).distinct())
     qs.delete()
     return affected
-
-
-def _time(value):
-    from integrations.pipedrive.selection import parse_time
-
-    return parse_time(value)
 
 
 # --- removal -------------------------------------------------------------------------------------

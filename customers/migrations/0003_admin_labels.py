@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0002_initial'),
+        ("customers", "0002_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='domainrules',
-            options={'verbose_name_plural': 'domain rules'},
+            name="domainrules",
+            options={"verbose_name_plural": "domain rules"},
         ),
     ]
